@@ -1,0 +1,223 @@
+"""The list filters: one form parses the query string, one function applies it.
+
+`/meetings/` and every page that lists meetings (a country, an official, a topic,
+a bilateral pair) read the same parameters, so any filtered view is a shareable URL.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django import forms
+from django.http import QueryDict
+
+from .models import Country, Meeting, Official, Topic
+
+MAX_VALUES_PER_FILTER = 20
+_CODE = re.compile(r"^[A-Za-z]{2}$")
+_SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
+_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+
+SORTS = {"newest": ("-date", "-id"), "oldest": ("date", "id")}
+
+
+class RepeatableField(forms.Field):
+    """A query parameter that may appear several times; each value must match `pattern`."""
+
+    widget = forms.MultipleHiddenInput
+
+    def __init__(self, *, pattern: re.Pattern, what: str, **kwargs) -> None:
+        self.pattern, self.what = pattern, what
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value) -> list[str]:
+        values = [v.strip() for v in (value or []) if v.strip()]
+        if len(values) > MAX_VALUES_PER_FILTER:
+            raise forms.ValidationError(
+                f"At most {MAX_VALUES_PER_FILTER} values of {self.what} can be combined."
+            )
+        for v in values:
+            if not self.pattern.match(v):
+                shown = v if len(v) <= 40 else v[:40] + "…"
+                raise forms.ValidationError(f"“{shown}” is not a valid {self.what}.")
+        return list(dict.fromkeys(values))  # drop repeats, keep order
+
+
+class PartialDateField(forms.CharField):
+    """An ISO date, or a year or a year-month standing for its first (or last) day."""
+
+    def __init__(self, *, end: bool, **kwargs) -> None:
+        self.end = end
+        super().__init__(required=False, max_length=10, strip=True, **kwargs)
+
+    def to_python(self, value) -> dt.date | None:
+        value = super().to_python(value)
+        if not value:
+            return None
+        match = _PARTIAL_DATE.match(value)
+        try:
+            if not match:
+                raise ValueError
+            year, month, day = match.groups()
+            year, month = int(year), int(month or (12 if self.end else 1))
+            if day is not None:
+                return dt.date(year, month, int(day))
+            last = calendar.monthrange(year, month)[1] if 1 <= month <= 12 else 0
+            return dt.date(year, month, last if self.end else 1)
+        except ValueError:
+            raise forms.ValidationError(
+                "Enter a date as YYYY-MM-DD (or a year, YYYY, or a month, YYYY-MM)."
+            ) from None
+
+
+class MeetingFilterForm(forms.Form):
+    country = RepeatableField(pattern=_CODE, what="country code")
+    official = RepeatableField(pattern=_SLUG, what="official")
+    topic = RepeatableField(pattern=_SLUG, what="topic")
+    kind = forms.ChoiceField(choices=[("", "any kind"), *Meeting.Kind.choices], required=False)
+    date_from = PartialDateField(end=False, label="From")
+    date_to = PartialDateField(end=True, label="To")
+    sort = forms.ChoiceField(
+        choices=[("newest", "newest first"), ("oldest", "oldest first")], required=False
+    )
+
+    # `from` is a Python keyword: the form field is date_from, the parameter `from`.
+    PARAM_NAMES = {"date_from": "from", "date_to": "to"}
+
+    def add_prefix(self, field_name: str) -> str:
+        return self.PARAM_NAMES.get(field_name, field_name)
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            raise forms.ValidationError("“From” is later than “To”.")
+        return data
+
+
+@dataclass
+class ActiveFilter:
+    """One filter in force, shown as a chip that removes it."""
+
+    label: str
+    value: str
+    remove_url: str
+    known: bool = True
+
+
+@dataclass
+class MeetingFilters:
+    """The parsed state of a list's query string."""
+
+    countries: list[Country]
+    officials: list[Official]
+    topics: list[Topic]
+    kind: str
+    date_from: dt.date | None
+    date_to: dt.date | None
+    sort: str
+    chips: list[ActiveFilter]
+    unknown: list[str]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.chips
+
+    def apply(self, meetings):
+        """Narrow a meeting queryset; every named country, official and topic must match."""
+        if self.unknown:
+            return meetings.none()
+        for country in self.countries:
+            meetings = meetings.filter(countries=country)
+        for official in self.officials:
+            meetings = meetings.filter(participations__official=official)
+        for topic in self.topics:
+            meetings = meetings.filter(topic_links__tag=topic)
+        if self.kind:
+            meetings = meetings.filter(kind=self.kind)
+        if self.date_from:
+            meetings = meetings.filter(date__gte=self.date_from)
+        if self.date_to:
+            meetings = meetings.filter(date__lte=self.date_to)
+        return meetings.order_by(*SORTS[self.sort])
+
+
+def _without(query: QueryDict, key: str, value: str | None = None) -> str:
+    """The query string with one value of `key` (or all of them) and the page removed."""
+    pairs = [
+        (k, v)
+        for k, values in query.lists()
+        for v in values
+        if k != "page" and not (k == key and (value is None or v == value))
+    ]
+    return "?" + urlencode(pairs) if pairs else "?"
+
+
+def parse_filters(query: QueryDict) -> tuple[MeetingFilters | None, MeetingFilterForm]:
+    """Validate the query string; (None, form with errors) when a value is malformed."""
+    data = QueryDict(mutable=True)
+    for key in ("country", "official", "topic"):
+        data.setlist(key, query.getlist(key))
+    for key in ("kind", "from", "to", "sort"):
+        if key in query:
+            data[key] = query.get(key)
+    form = MeetingFilterForm(data)
+    if not form.is_valid():
+        return None, form
+    clean = form.cleaned_data
+
+    codes = [c.upper() for c in clean["country"]]
+    countries = {c.code: c for c in Country.objects.filter(code__in=codes)} if codes else {}
+    officials = (
+        {o.slug: o for o in Official.objects.filter(slug__in=clean["official"])}
+        if clean["official"]
+        else {}
+    )
+    topics = (
+        {t.slug: t for t in Topic.objects.filter(slug__in=clean["topic"])} if clean["topic"] else {}
+    )
+
+    chips: list[ActiveFilter] = []
+    unknown: list[str] = []
+
+    def chip(key: str, raw: str, found, label: str, describe) -> None:
+        if found is None:
+            unknown.append(f"{label} “{raw}”")
+        chips.append(
+            ActiveFilter(
+                label=label,
+                value=describe(found) if found is not None else raw,
+                remove_url=_without(query, key, raw),
+                known=found is not None,
+            )
+        )
+
+    for raw in clean["country"]:
+        chip("country", raw, countries.get(raw.upper()), "country", lambda c: c.name)
+    for raw in clean["official"]:
+        chip("official", raw, officials.get(raw), "official", lambda o: o.name)
+    for raw in clean["topic"]:
+        chip("topic", raw, topics.get(raw), "topic", lambda t: t.name)
+    if clean["kind"]:
+        chips.append(ActiveFilter("kind", clean["kind"], _without(query, "kind")))
+    if clean["date_from"]:
+        chips.append(ActiveFilter("from", clean["date_from"].isoformat(), _without(query, "from")))
+    if clean["date_to"]:
+        chips.append(ActiveFilter("to", clean["date_to"].isoformat(), _without(query, "to")))
+
+    filters = MeetingFilters(
+        countries=[countries[c] for c in dict.fromkeys(codes) if c in countries],
+        officials=[officials[s] for s in clean["official"] if s in officials],
+        topics=[topics[s] for s in clean["topic"] if s in topics],
+        kind=clean["kind"],
+        date_from=clean["date_from"],
+        date_to=clean["date_to"],
+        sort=clean["sort"] or "newest",
+        chips=chips,
+        unknown=unknown,
+    )
+    return filters, form

@@ -1,0 +1,438 @@
+"""The archive's records: countries, officials, meetings, who took part and on whose account."""
+
+from __future__ import annotations
+
+import pycountry
+from django.core.validators import RegexValidator, URLValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from .markup import render_markdown
+
+http_url_validator = URLValidator(schemes=["http", "https"])
+
+
+def unique_slug(model: type[models.Model], text: str, *, max_length: int, **scope) -> str:
+    """A slug for `text` that no other row of `model` (within `scope`) uses yet."""
+    base = (slugify(text, allow_unicode=False) or "untitled")[:max_length].strip("-")
+    slug, n = base, 2
+    while model._default_manager.filter(slug=slug, **scope).exists():
+        suffix = f"-{n}"
+        slug, n = f"{base[: max_length - len(suffix)]}{suffix}", n + 1
+    return slug
+
+
+class Country(models.Model):
+    """A country, by its ISO 3166-1 alpha-2 code; created on demand from the code."""
+
+    code = models.CharField(
+        max_length=2,
+        unique=True,
+        help_text="ISO 3166-1 alpha-2 code, upper case (e.g. PK).",
+    )
+    name = models.CharField(max_length=100, help_text="Short English name, from ISO 3166.")
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "countries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z]{2}$"), name="country_code_is_alpha2"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.code = self.code.upper()
+        if not self.name:
+            self.name = self.iso_name(self.code) or self.code
+        if not self.slug:
+            self.slug = slugify(self.name) or self.code.lower()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("engagements:country-detail", args=[self.code.lower()])
+
+    @staticmethod
+    def iso_name(code: str) -> str | None:
+        """The ISO 3166 short name for `code`, or None when no country has it."""
+        if len(code or "") != 2:
+            return None
+        record = pycountry.countries.get(alpha_2=code.upper())
+        if record is None:
+            return None
+        return getattr(record, "common_name", None) or record.name
+
+    @classmethod
+    def for_code(cls, code: str) -> Country:
+        """The country with ISO code `code`, created if needed. ValueError if no such code."""
+        code = (code or "").strip().upper()
+        name = cls.iso_name(code)
+        if name is None:
+            raise ValueError(f"{code!r} is not an ISO 3166-1 alpha-2 country code")
+        country, _ = cls.objects.get_or_create(
+            code=code, defaults={"name": name, "slug": slugify(name) or code.lower()}
+        )
+        return country
+
+
+class Organization(models.Model):
+    """A ministry, party department, embassy, parliament or think-tank an official acts for."""
+
+    name = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    abbreviation = models.CharField(max_length=30, blank=True, help_text="e.g. IDCPC")
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="organizations", null=True, blank=True
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        related_name="children",
+        null=True,
+        blank=True,
+        help_text="The body this one belongs to, if any.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.abbreviation})" if self.abbreviation else self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(Organization, self.name, max_length=200)
+        super().save(*args, **kwargs)
+
+
+class Official(models.Model):
+    """A person who takes part in meetings. Their offices come from their participations."""
+
+    name = models.CharField(max_length=200, help_text="The name as the archive displays it.")
+    slug = models.SlugField(max_length=200, unique=True)
+    country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        related_name="officials",
+        help_text="The country the official represents.",
+    )
+    aliases = models.TextField(
+        blank=True,
+        help_text="Other spellings and scripts, one per line (e.g. 刘海星). Searched and "
+        "matched on import.",
+    )
+    wikidata_id = models.CharField(
+        "Wikidata ID",
+        max_length=20,
+        blank=True,
+        validators=[RegexValidator(r"^Q[1-9][0-9]*$", "A Wikidata ID looks like Q42.")],
+    )
+    bio = models.TextField(blank=True, help_text="A short biography, Markdown.")
+    bio_html = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [models.Index(fields=["country", "name"], name="official_country_name_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(wikidata_id="") | Q(wikidata_id__regex=r"^Q[1-9][0-9]*$"),
+                name="official_wikidata_id_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(Official, self.name, max_length=200)
+        self.aliases = "\n".join(self.alias_list)
+        self.bio_html = render_markdown(self.bio)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("engagements:official-detail", args=[self.slug])
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
+
+    @property
+    def wikidata_url(self) -> str:
+        return f"https://www.wikidata.org/wiki/{self.wikidata_id}" if self.wikidata_id else ""
+
+
+class Topic(TagBase):
+    """A subject discussed at meetings (a readout's "themes")."""
+
+    description = models.TextField(blank=True, help_text="What the topic covers, one or two lines.")
+
+    class Meta:
+        ordering = ["name"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("engagements:topic-detail", args=[self.slug])
+
+
+class TaggedMeeting(TaggedItemBase):
+    """Direct-FK link between a meeting and a topic (taggit's through model)."""
+
+    content_object = models.ForeignKey(
+        "Meeting", on_delete=models.CASCADE, related_name="topic_links"
+    )
+    tag = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="meeting_links")
+
+    class Meta:
+        verbose_name = "meeting topic"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="taggedmeeting_unique_topic_per_meeting"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["tag", "content_object"], name="taggedmeeting_tag_meeting_idx")
+        ]
+
+
+class MeetingQuerySet(models.QuerySet):
+    def published(self) -> MeetingQuerySet:
+        """What the public sees. Every public view, feed and export starts here."""
+        return self.filter(status=Meeting.Status.PUBLISHED)
+
+    def involving(self, country: Country) -> MeetingQuerySet:
+        """Meetings a participant's country or the venue's country connects to `country`."""
+        return self.filter(countries=country)
+
+    def for_listing(self) -> MeetingQuerySet:
+        """Everything a meeting list row shows, in a fixed number of queries."""
+        return self.select_related("location_country").prefetch_related(
+            models.Prefetch(
+                "participations",
+                queryset=Participation.objects.select_related("official__country").order_by(
+                    "order", "id"
+                ),
+            ),
+            "topics",
+        )
+
+
+class Meeting(models.Model):
+    """One engagement and its readout."""
+
+    class Kind(models.TextChoices):
+        COURTESY_CALL = "courtesy call", "courtesy call"
+        BILATERAL_MEETING = "bilateral meeting", "bilateral meeting"
+        OFFICIAL_VISIT = "official visit", "official visit"
+        STATE_VISIT = "state visit", "state visit"
+        TELEPHONE_CALL = "telephone call", "telephone call"
+        VIDEO_CONFERENCE = "video conference", "video conference"
+        DELEGATION_VISIT = "delegation visit", "delegation visit"
+        WORKING_LUNCH = "working lunch", "working lunch"
+        CONSULTATIONS = "consultations", "consultations"
+        SIGNING_CEREMONY = "signing ceremony", "signing ceremony"
+        SUMMIT = "summit", "summit"
+        MEETING = "meeting", "meeting"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "draft"
+        PUBLISHED = "published", "published"
+
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(
+        max_length=200, help_text="The last part of the readout's address; unique per date."
+    )
+    date = models.DateField(help_text="The day the meeting took place.")
+    kind = models.CharField(max_length=40, choices=Kind, default=Kind.MEETING)
+    city = models.CharField(max_length=100, blank=True)
+    location_country = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        related_name="hosted_meetings",
+        null=True,
+        blank=True,
+        verbose_name="country",
+        help_text="Where the meeting took place (empty for a telephone call).",
+    )
+    summary = models.TextField(max_length=2000, blank=True, help_text="One or two sentences.")
+    body = models.TextField(blank=True, help_text="The readout, Markdown.")
+    body_html = models.TextField(blank=True, editable=False)
+    topics = TaggableManager(
+        through=TaggedMeeting, blank=True, related_name="meetings", help_text="Comma-separated."
+    )
+    countries = models.ManyToManyField(
+        Country,
+        related_name="meetings",
+        blank=True,
+        editable=False,
+        help_text="Derived: the venue's country and every participant's country.",
+    )
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    external_id = models.CharField(
+        max_length=100,
+        unique=True,
+        null=True,
+        blank=True,
+        help_text="The record's id in the interchange format, set by imports.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-id"]
+        get_latest_by = "date"
+        constraints = [
+            models.UniqueConstraint(fields=["date", "slug"], name="meeting_unique_slug_per_date"),
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+                name="meeting_published_has_published_at",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["draft", "published"]), name="meeting_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["-date", "-id"],
+                condition=Q(status="published"),
+                name="meeting_published_date_idx",
+            ),
+            models.Index(fields=["kind", "-date"], name="meeting_kind_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = unique_slug(Meeting, self.title, max_length=200, date=self.date)
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        self.body_html = render_markdown(self.body)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "engagements:meeting-detail",
+            kwargs={
+                "year": f"{self.date.year:04d}",
+                "month": f"{self.date.month:02d}",
+                "day": f"{self.date.day:02d}",
+                "slug": self.slug,
+            },
+        )
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def place(self) -> str:
+        return ", ".join(p for p in [self.city, str(self.location_country or "")] if p)
+
+    def refresh_countries(self) -> None:
+        """Recompute the derived `countries` set from the venue and the participants."""
+        ids = set(
+            Participation.objects.filter(meeting=self).values_list("official__country", flat=True)
+        )
+        if self.location_country_id:
+            ids.add(self.location_country_id)
+        self.countries.set(ids)
+
+
+class Participation(models.Model):
+    """An official's part in a meeting, with the office they held that day."""
+
+    class Role(models.TextChoices):
+        ENVOY = "envoy", "envoy"
+        COUNTERPART = "counterpart", "counterpart"
+        PARTICIPANT = "participant", "participant"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participations")
+    official = models.ForeignKey(Official, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(max_length=20, choices=Role, default=Role.PARTICIPANT)
+    title = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The office held on that date, as the readout gives it.",
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="participations",
+        null=True,
+        blank=True,
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Position in the readout.")
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "official"], name="participation_unique_official_per_meeting"
+            ),
+            models.CheckConstraint(
+                condition=Q(role__in=["envoy", "counterpart", "participant"]),
+                name="participation_role_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["official", "meeting"], name="participation_official_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.official} ({self.get_role_display()})"
+
+
+class Source(models.Model):
+    """Where a readout comes from: every record says on whose account it is told."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="sources")
+    url = models.URLField(
+        "URL",
+        max_length=1000,
+        blank=True,
+        validators=[http_url_validator],
+        help_text="Leave empty when the source is known only by its publisher.",
+    )
+    publisher = models.CharField(max_length=200)
+    published = models.DateField(null=True, blank=True)
+    archived_url = models.URLField(
+        "archived copy",
+        max_length=1000,
+        blank=True,
+        validators=[http_url_validator],
+        help_text="A copy in a web archive, if one was made.",
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(url="")
+                | Q(url__istartswith="http://")
+                | Q(url__istartswith="https://"),
+                name="source_url_is_http",
+            ),
+            models.CheckConstraint(
+                condition=Q(archived_url="")
+                | Q(archived_url__istartswith="http://")
+                | Q(archived_url__istartswith="https://"),
+                name="source_archived_url_is_http",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.publisher or self.url

@@ -1,0 +1,334 @@
+"""Public pages. Everything starts from Meeting.objects.published()."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Count, Max, Min, Prefetch
+from django.db.models.functions import Left, Upper
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
+from django.views.generic import DateDetailView, ListView, MonthArchiveView, TemplateView
+from django.views.generic import YearArchiveView as BaseYearArchiveView
+
+from . import stats
+from .filters import MeetingFilters, parse_filters
+from .models import Country, Meeting, Official, Participation, Topic
+
+
+class PublishedMeetingsMixin:
+    """Date-based views over what the public sees, with every field a list row shows."""
+
+    date_field = "date"
+    allow_future = True
+    month_format = "%m"
+    day_format = "%d"
+
+    def get_queryset(self):
+        return Meeting.objects.published().for_listing()
+
+
+class FilteredMeetingListView(ListView):
+    """A paginated list of meetings narrowed by the query string (see filters.py).
+
+    Subclasses narrow `base_meetings()` further (one country, one official, …) and
+    add their own context; the filters, chips and pagination are shared.
+    """
+
+    template_name = "engagements/meeting_list.html"
+    context_object_name = "meetings"
+    paginate_by = settings.ARCHIVE_PAGE_SIZE
+    filters: MeetingFilters | None
+
+    def base_meetings(self):
+        return Meeting.objects.published()
+
+    def get(self, request, *args, **kwargs):
+        self.filters, self.filter_form = parse_filters(request.GET)
+        if self.filters is None:
+            # A malformed value: say what is wrong, with status 400 and no results.
+            self.object_list = Meeting.objects.none()
+            context = self.get_context_data()
+            return self.render_to_response(context, status=400)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if self.filters is None:
+            return Meeting.objects.none()
+        return self.filters.apply(self.base_meetings()).for_listing()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            filters=self.filters,
+            filter_form=self.filter_form,
+            kind_choices=Meeting.Kind.choices,
+            filter_countries=Country.objects.filter(meetings__status=Meeting.Status.PUBLISHED)
+            .distinct()
+            .order_by("name"),
+            filter_topics=Topic.objects.filter(
+                meeting_links__content_object__status=Meeting.Status.PUBLISHED
+            )
+            .distinct()
+            .order_by("name"),
+        )
+        return context
+
+
+class HomeView(TemplateView):
+    template_name = "engagements/home.html"
+
+    def get_context_data(self, **kwargs):
+        published = Meeting.objects.published()
+        return super().get_context_data(
+            latest=published.for_listing()[:8],
+            meeting_count=published.count(),
+            country_count=Country.objects.filter(meetings__in=published.values("pk"))
+            .distinct()
+            .count(),
+            official_count=Official.objects.filter(
+                participations__meeting__in=published.values("pk")
+            )
+            .distinct()
+            .count(),
+            topic_count=Topic.objects.filter(
+                meeting_links__content_object__in=published.values("pk")
+            )
+            .distinct()
+            .count(),
+            busiest_countries=stats.with_shares(stats.top_countries(published)),
+            top_topics=stats.with_shares(stats.top_topics(published, limit=15)),
+            years=stats.meetings_per_year(published),
+            **kwargs,
+        )
+
+
+class MeetingListView(FilteredMeetingListView):
+    pass
+
+
+class YearArchiveView(PublishedMeetingsMixin, BaseYearArchiveView):
+    template_name = "engagements/meeting_archive_year.html"
+    make_object_list = True
+    paginate_by = settings.ARCHIVE_PAGE_SIZE
+    context_object_name = "meetings"
+
+
+class MonthView(PublishedMeetingsMixin, MonthArchiveView):
+    template_name = "engagements/meeting_archive_month.html"
+    paginate_by = settings.ARCHIVE_PAGE_SIZE
+    context_object_name = "meetings"
+
+
+class MeetingDetailView(PublishedMeetingsMixin, DateDetailView):
+    template_name = "engagements/meeting_detail.html"
+    context_object_name = "meeting"
+
+    def get_queryset(self):
+        return (
+            Meeting.objects.published()
+            .select_related("location_country")
+            .prefetch_related(
+                Prefetch(
+                    "participations",
+                    queryset=Participation.objects.select_related(
+                        "official__country", "organization"
+                    ),
+                ),
+                "sources",
+                "topics",
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        meeting = self.object
+        topic_ids = [t.pk for t in meeting.topics.all()]
+        official_ids = [p.official_id for p in meeting.participations.all()]
+        context["related"] = (
+            Meeting.objects.published()
+            .exclude(pk=meeting.pk)
+            .filter(participations__official__in=official_ids)
+            .annotate(shared=Count("participations", distinct=True))
+            .select_related("location_country")
+            .order_by("-shared", "-date")[:5]
+        )
+        context["same_topics"] = (
+            Meeting.objects.published()
+            .exclude(pk=meeting.pk)
+            .filter(topic_links__tag__in=topic_ids)
+            .annotate(shared=Count("topic_links", distinct=True))
+            .select_related("location_country")
+            .order_by("-shared", "-date")[:5]
+        )
+        context["permalink"] = self.request.build_absolute_uri(meeting.get_absolute_url())
+        return context
+
+
+class CountryListView(ListView):
+    template_name = "engagements/country_list.html"
+    context_object_name = "countries"
+
+    def get_queryset(self):
+        return (
+            Country.objects.filter(meetings__status=Meeting.Status.PUBLISHED)
+            .annotate(meeting_count=Count("meetings"))
+            .order_by("name")
+        )
+
+
+class CountryDetailView(FilteredMeetingListView):
+    template_name = "engagements/country_detail.html"
+
+    @cached_property
+    def country(self) -> Country:
+        return get_object_or_404(Country, code=self.kwargs["code"].upper())
+
+    def base_meetings(self):
+        return Meeting.objects.published().involving(self.country)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        mine = self.base_meetings()
+        context.update(
+            country=self.country,
+            counterpart_countries=stats.with_shares(
+                stats.top_countries(mine, exclude=[self.country])
+            ),
+            frequent_officials=stats.top_officials(mine),
+            frequent_topics=stats.with_shares(stats.top_topics(mine)),
+            years=stats.meetings_per_year(mine),
+        )
+        return context
+
+
+class BilateralView(FilteredMeetingListView):
+    template_name = "engagements/bilateral_detail.html"
+
+    @cached_property
+    def pair(self) -> tuple[Country, Country]:
+        a, b = self.kwargs["code_a"].upper(), self.kwargs["code_b"].upper()
+        if a == b:
+            raise Http404("A bilateral page needs two different countries.")
+        found = {c.code: c for c in Country.objects.filter(code__in=[a, b])}
+        if len(found) != 2:
+            raise Http404("No such country.")
+        return found[a], found[b]
+
+    def base_meetings(self):
+        a, b = self.pair
+        return Meeting.objects.published().involving(a).involving(b)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        mine = self.base_meetings()
+        a, b = self.pair
+        context.update(
+            country_a=a,
+            country_b=b,
+            frequent_officials=stats.top_officials(mine),
+            frequent_topics=stats.with_shares(stats.top_topics(mine)),
+            years=stats.meetings_per_year(mine),
+        )
+        return context
+
+
+class OfficialListView(ListView):
+    template_name = "engagements/official_list.html"
+    context_object_name = "officials"
+    paginate_by = 100
+
+    def get(self, request, *args, **kwargs):
+        letter = request.GET.get("letter", "")
+        if letter and not (len(letter) == 1 and letter.isalpha()):
+            raise Http404("Pick a letter A–Z.")
+        self.letter = letter.upper()
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        officials = (
+            Official.objects.filter(participations__meeting__status=Meeting.Status.PUBLISHED)
+            .annotate(meeting_count=Count("participations"))
+            .select_related("country")
+            .order_by("name", "id")
+        )
+        if self.letter:
+            officials = officials.filter(name__istartswith=self.letter)
+        return officials
+
+    def get_context_data(self, **kwargs):
+        initials = (
+            Official.objects.filter(participations__meeting__status=Meeting.Status.PUBLISHED)
+            .annotate(initial=Upper(Left("name", 1)))
+            .values_list("initial", flat=True)
+            .distinct()
+        )
+        return super().get_context_data(
+            letter=self.letter, letters=sorted({i for i in initials if i.isalpha()}), **kwargs
+        )
+
+
+class OfficialDetailView(FilteredMeetingListView):
+    template_name = "engagements/official_detail.html"
+
+    @cached_property
+    def official(self) -> Official:
+        return get_object_or_404(
+            Official.objects.select_related("country"), slug=self.kwargs["slug"]
+        )
+
+    def base_meetings(self):
+        return Meeting.objects.published().filter(participations__official=self.official)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        mine = self.base_meetings()
+        context.update(
+            official=self.official,
+            offices=Participation.objects.filter(
+                official=self.official, meeting__status=Meeting.Status.PUBLISHED
+            )
+            .values("title")
+            .annotate(first=Min("meeting__date"), last=Max("meeting__date"), count=Count("pk"))
+            .order_by("first", "title"),
+            counterparts=stats.top_officials(mine, exclude=[self.official]),
+            frequent_topics=stats.with_shares(stats.top_topics(mine)),
+            years=stats.meetings_per_year(mine),
+        )
+        return context
+
+
+class TopicListView(ListView):
+    template_name = "engagements/topic_list.html"
+    context_object_name = "topics"
+
+    def get_queryset(self):
+        topics = Topic.objects.filter(
+            meeting_links__content_object__status=Meeting.Status.PUBLISHED
+        ).annotate(meeting_count=Count("meeting_links"))
+        if self.request.GET.get("sort") == "count":
+            return topics.order_by("-meeting_count", "name")
+        return topics.order_by("name")
+
+
+class TopicDetailView(FilteredMeetingListView):
+    template_name = "engagements/topic_detail.html"
+
+    @cached_property
+    def topic(self) -> Topic:
+        return get_object_or_404(Topic, slug=self.kwargs["slug"])
+
+    def base_meetings(self):
+        return Meeting.objects.published().filter(topic_links__tag=self.topic)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        mine = self.base_meetings()
+        context.update(
+            topic=self.topic,
+            frequent_countries=stats.with_shares(stats.top_countries(mine)),
+            frequent_officials=stats.top_officials(mine),
+            related_topics=stats.with_shares(stats.top_topics(mine, exclude=[self.topic])),
+            years=stats.meetings_per_year(mine),
+        )
+        return context

@@ -14,13 +14,14 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.http import QueryDict
+from django.utils.text import slugify
 
 from .models import Country, Meeting, Official, Topic
 
 MAX_VALUES_PER_FILTER = 20
 _CODE = re.compile(r"^[A-Za-z]{2}$")
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_PARTIAL_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 
 SORTS = {"newest": ("-date", "-id"), "oldest": ("date", "id")}
 
@@ -30,8 +31,8 @@ class RepeatableField(forms.Field):
 
     widget = forms.MultipleHiddenInput
 
-    def __init__(self, *, pattern: re.Pattern, what: str, **kwargs) -> None:
-        self.pattern, self.what = pattern, what
+    def __init__(self, *, pattern: re.Pattern, what: str, lower: bool = False, **kwargs) -> None:
+        self.pattern, self.what, self.lower = pattern, what, lower
         super().__init__(required=False, **kwargs)
 
     def to_python(self, value) -> list[str]:
@@ -44,6 +45,8 @@ class RepeatableField(forms.Field):
             if not self.pattern.match(v):
                 shown = v if len(v) <= 40 else v[:40] + "…"
                 raise forms.ValidationError(f"“{shown}” is not a valid {self.what}.")
+        if self.lower:
+            values = [v.lower() for v in values]
         return list(dict.fromkeys(values))  # drop repeats, keep order
 
 
@@ -52,13 +55,13 @@ class PartialDateField(forms.CharField):
 
     def __init__(self, *, end: bool, **kwargs) -> None:
         self.end = end
-        super().__init__(required=False, max_length=10, strip=True, **kwargs)
+        super().__init__(required=False, strip=True, **kwargs)
 
     def to_python(self, value) -> dt.date | None:
         value = super().to_python(value)
         if not value:
             return None
-        match = _PARTIAL_DATE.match(value)
+        match = _PARTIAL_DATE.match(value) if len(value) <= 10 else None
         try:
             if not match:
                 raise ValueError
@@ -75,7 +78,7 @@ class PartialDateField(forms.CharField):
 
 
 class MeetingFilterForm(forms.Form):
-    country = RepeatableField(pattern=_CODE, what="country code")
+    country = RepeatableField(pattern=_CODE, what="country code", lower=True)
     official = RepeatableField(pattern=_SLUG, what="official")
     topic = RepeatableField(pattern=_SLUG, what="topic")
     kind = forms.ChoiceField(choices=[("", "any kind"), *Meeting.Kind.choices], required=False)
@@ -122,10 +125,17 @@ class MeetingFilters:
     sort: str
     chips: list[ActiveFilter]
     unknown: list[str]
+    query_string: str = ""  # the filters alone, without the page, e.g. "country=pk&topic=trade"
 
     @property
     def is_empty(self) -> bool:
         return not self.chips
+
+    def file_name(self, extension: str) -> str:
+        """A download name that says what was filtered: readouts_country-pk_topic-trade.csv."""
+        parts = [f"{chip.label}-{chip.value}" for chip in self.chips]
+        stem = "_".join(["readouts", *(slugify(p) for p in parts)])
+        return f"{stem[:150].rstrip('_-')}.{extension}"
 
     def apply(self, meetings):
         """Narrow a meeting queryset; every named country, official and topic must match."""
@@ -152,7 +162,7 @@ def _without(query: QueryDict, key: str, value: str | None = None) -> str:
         (k, v)
         for k, values in query.lists()
         for v in values
-        if k != "page" and not (k == key and (value is None or v == value))
+        if k != "page" and not (k == key and (value is None or v.strip().lower() == value.lower()))
     ]
     return "?" + urlencode(pairs) if pairs else "?"
 
@@ -219,5 +229,6 @@ def parse_filters(query: QueryDict) -> tuple[MeetingFilters | None, MeetingFilte
         sort=clean["sort"] or "newest",
         chips=chips,
         unknown=unknown,
+        query_string=_without(query, "page").lstrip("?"),
     )
     return filters, form

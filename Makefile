@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres install lint format check migrate superuser clean
+.PHONY: run demo test test-sqlite test-postgres install lint format check migrate superuser clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else "Python 3.13 is needed (see .python-version); found " + sys.version.split()[0])'
@@ -26,6 +26,17 @@ run: export DEBUG ?= true
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_fixtures
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## make demo: like make run, plus DEMO_COUNT synthetic sample readouts (marked as such on every page)
+DEMO_COUNT ?= 3000
+demo: export DEBUG ?= true
+demo: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_fixtures
+	mkdir -p build
+	$(BIN)/python manage.py make_sample_readouts --count $(DEMO_COUNT) build/sample-readouts.jsonl
+	$(BIN)/python manage.py import_readouts build/sample-readouts.jsonl
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 migrate: $(STAMP)
@@ -62,4 +73,4 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) staticfiles build .pytest_cache .ruff_cache *.egg-info

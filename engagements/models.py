@@ -114,6 +114,12 @@ class Organization(models.Model):
         super().save(*args, **kwargs)
 
 
+class OfficialQuerySet(models.QuerySet):
+    def public(self) -> OfficialQuerySet:
+        """Officials in at least one published readout: the others are not public yet."""
+        return self.filter(participations__meeting__status=Meeting.Status.PUBLISHED).distinct()
+
+
 class Official(models.Model):
     """A person who takes part in meetings. Their offices come from their participations."""
 
@@ -138,6 +144,8 @@ class Official(models.Model):
     )
     bio = models.TextField(blank=True, help_text="A short biography, Markdown.")
     bio_html = models.TextField(blank=True, editable=False)
+
+    objects = OfficialQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -171,10 +179,20 @@ class Official(models.Model):
         return f"https://www.wikidata.org/wiki/{self.wikidata_id}" if self.wikidata_id else ""
 
 
+class TopicQuerySet(models.QuerySet):
+    def public(self) -> TopicQuerySet:
+        """Topics of at least one published readout."""
+        return self.filter(
+            meeting_links__content_object__status=Meeting.Status.PUBLISHED
+        ).distinct()
+
+
 class Topic(TagBase):
     """A subject discussed at meetings (a readout's "themes")."""
 
     description = models.TextField(blank=True, help_text="What the topic covers, one or two lines.")
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -284,6 +302,10 @@ class Meeting(models.Model):
         blank=True,
         help_text="The record's id in the interchange format, set by imports.",
     )
+    synthetic = models.BooleanField(
+        default=False,
+        help_text="Generated sample data, not a real readout; every page marks it as such.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -309,6 +331,7 @@ class Meeting(models.Model):
                 name="meeting_published_date_idx",
             ),
             models.Index(fields=["kind", "-date"], name="meeting_kind_date_idx"),
+            models.Index(fields=["id"], condition=Q(synthetic=True), name="meeting_synthetic_idx"),
         ]
 
     def __str__(self) -> str:

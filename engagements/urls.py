@@ -1,6 +1,9 @@
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
+from django.views.generic import TemplateView
 
-from . import views
+from . import exports, feeds, views
+from .sitemaps import SITEMAPS
 
 
 class FourDigits:
@@ -37,6 +40,9 @@ app_name = "engagements"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("meetings/", views.MeetingListView.as_view(), name="meeting-list"),
+    path("meetings/feed/", feeds.LatestFeed(), name="meeting-feed"),
+    path("meetings/export.csv", exports.export_csv, name="meeting-export-csv"),
+    path("meetings/export.jsonl", exports.export_jsonl, name="meeting-export-jsonl"),
     path("meetings/<yyyy:year>/", views.YearArchiveView.as_view(), name="meeting-year"),
     path("meetings/<yyyy:year>/<nn:month>/", views.MonthView.as_view(), name="meeting-month"),
     path(
@@ -46,9 +52,30 @@ urlpatterns = [
     ),
     path("countries/", views.CountryListView.as_view(), name="country-list"),
     path("countries/<cc:code>/", views.CountryDetailView.as_view(), name="country-detail"),
+    path("countries/<cc:code>/feed/", feeds.CountryFeed(), name="country-feed"),
     path("countries/<cc:code_a>/<cc:code_b>/", views.BilateralView.as_view(), name="bilateral"),
+    path("countries/<cc:code_a>/<cc:code_b>/feed/", feeds.BilateralFeed(), name="bilateral-feed"),
     path("officials/", views.OfficialListView.as_view(), name="official-list"),
     path("officials/<slug:slug>/", views.OfficialDetailView.as_view(), name="official-detail"),
+    path("officials/<slug:slug>/feed/", feeds.OfficialFeed(), name="official-feed"),
     path("topics/", views.TopicListView.as_view(), name="topic-list"),
     path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic-detail"),
+    path("topics/<slug:slug>/feed/", feeds.TopicFeed(), name="topic-feed"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "engagements:sitemap-section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": SITEMAPS},
+        name="sitemap-section",
+    ),
+    path(
+        "robots.txt",
+        TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
+        name="robots",
+    ),
 ]

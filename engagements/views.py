@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.db.models import Count, Max, Min, Prefetch
 from django.db.models.functions import Left, Upper
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import DateDetailView, ListView, MonthArchiveView, TemplateView
 from django.views.generic import YearArchiveView as BaseYearArchiveView
@@ -43,6 +46,18 @@ class FilteredMeetingListView(ListView):
     def base_meetings(self):
         return Meeting.objects.published()
 
+    def scope_params(self) -> list[tuple[str, str]]:
+        """This page's own filter in list-parameter form (e.g. [("country", "pk")])."""
+        return []
+
+    def own_feed_url(self) -> str:
+        return reverse("engagements:meeting-feed")
+
+    def _list_query(self) -> str:
+        """The page's scope plus the visitor's filters, as a /meetings/ query string."""
+        extra = self.filters.query_string if self.filters else ""
+        return "&".join(filter(None, [urlencode(self.scope_params()), extra]))
+
     def get(self, request, *args, **kwargs):
         self.filters, self.filter_form = parse_filters(request.GET)
         if self.filters is None:
@@ -66,6 +81,12 @@ class FilteredMeetingListView(ListView):
             filter_countries=Country.objects.filter(meetings__status=Meeting.Status.PUBLISHED)
             .distinct()
             .order_by("name"),
+            feed_url=(
+                self.own_feed_url()
+                if not self.filters or self.filters.is_empty
+                else f"{reverse('engagements:meeting-feed')}?{self._list_query()}"
+            ),
+            export_query=self._list_query(),
             filter_topics=Topic.objects.filter(
                 meeting_links__content_object__status=Meeting.Status.PUBLISHED
             )
@@ -187,6 +208,12 @@ class CountryDetailView(FilteredMeetingListView):
     def base_meetings(self):
         return Meeting.objects.published().involving(self.country)
 
+    def scope_params(self):
+        return [("country", self.country.code.lower())]
+
+    def own_feed_url(self) -> str:
+        return reverse("engagements:country-feed", args=[self.country.code])
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         mine = self.base_meetings()
@@ -218,6 +245,12 @@ class BilateralView(FilteredMeetingListView):
     def base_meetings(self):
         a, b = self.pair
         return Meeting.objects.published().involving(a).involving(b)
+
+    def scope_params(self):
+        return [("country", c.code.lower()) for c in self.pair]
+
+    def own_feed_url(self) -> str:
+        return reverse("engagements:bilateral-feed", args=[c.code for c in self.pair])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -273,12 +306,19 @@ class OfficialDetailView(FilteredMeetingListView):
 
     @cached_property
     def official(self) -> Official:
+        # An official known only from drafts is not public yet.
         return get_object_or_404(
-            Official.objects.select_related("country"), slug=self.kwargs["slug"]
+            Official.objects.public().select_related("country"), slug=self.kwargs["slug"]
         )
 
     def base_meetings(self):
         return Meeting.objects.published().filter(participations__official=self.official)
+
+    def scope_params(self):
+        return [("official", self.official.slug)]
+
+    def own_feed_url(self) -> str:
+        return reverse("engagements:official-feed", args=[self.official.slug])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -316,10 +356,17 @@ class TopicDetailView(FilteredMeetingListView):
 
     @cached_property
     def topic(self) -> Topic:
-        return get_object_or_404(Topic, slug=self.kwargs["slug"])
+        # A topic used only by drafts is not public yet.
+        return get_object_or_404(Topic.objects.public(), slug=self.kwargs["slug"])
 
     def base_meetings(self):
         return Meeting.objects.published().filter(topic_links__tag=self.topic)
+
+    def scope_params(self):
+        return [("topic", self.topic.slug)]
+
+    def own_feed_url(self) -> str:
+        return reverse("engagements:topic-feed", args=[self.topic.slug])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -123,3 +123,43 @@ def test_markdown_tricks_are_stripped(markdown):
     html = render_markdown(markdown)
     for danger in ["javascript:", "onerror", "<iframe", "data:text", "<script", "<svg", "style="]:
         assert danger not in html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Plain prose.",
+        "First paragraph, with a comma; and a colon: here.\n\nSecond paragraph.",
+        "It's “quoted” and 'single' and \"double\" - with dashes – and — more.",
+        "Deputy Prime Minister/Foreign Minister and 15th Five-Year Plan (2026-2030) at 5%.",
+        "Line one\nline two in the same paragraph.",
+        "Ünïcödé names: Liu Haixing 刘海星 and Ağaoğlu.",
+        "Visit http://example.org today.",
+        "Trailing blank lines.\n\n\n",
+        "Three\n\n\nnewlines between.",
+        "1. Starts like a list",
+        "- a bullet",
+        "A line\n===",
+        "Has *emphasis* and _under_ and `code`.",
+        "Ampersand & angle <b>bold</b>.",
+        "Two spaces  inside and trailing  ",
+        "A\ttab",
+        "Windows\r\nline ends",
+        "# Heading",
+        "Term\n: definition",
+    ],
+)
+def test_the_prose_fast_path_renders_exactly_as_markdown_does(text):
+    import markdown
+    import nh3
+
+    from engagements import markup
+
+    slow = nh3.clean(
+        markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html"),
+        tags=markup._ALLOWED_TAGS,
+        attributes=markup._ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener noreferrer",
+    )
+    assert render_markdown(text) == slow

@@ -1,0 +1,397 @@
+"""The readout interchange format (JSON Lines; see README "Import and export").
+
+Two halves that must stay mirror images, so that export → import → export is
+byte-identical:
+
+* `parse_line` turns one line of a file into a `Readout` or a list of errors;
+* `export_records` turns meetings in the database into dicts in file order,
+  and `dumps` writes one as a line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, QuerySet
+
+from .models import Country, Meeting, Participation, Source, http_url_validator
+
+MAX_LINE_BYTES = 10 * 1024 * 1024
+MAX_BODY_CHARS = 500_000
+MAX_PARTICIPANTS = 5_000
+MAX_THEMES = 200
+MAX_SOURCES = 100
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+KINDS = {k.value for k in Meeting.Kind}
+ROLES = {r.value for r in Participation.Role}
+STATUSES = {s.value for s in Meeting.Status}
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    title: str
+    country: str  # ISO alpha-2, upper case
+    role: str
+
+
+@dataclass(frozen=True)
+class Reference:
+    url: str
+    publisher: str
+    published: dt.date | None
+    archived_url: str = ""
+
+
+@dataclass
+class Readout:
+    """One validated line."""
+
+    id: str
+    date: dt.date
+    title: str
+    kind: str
+    city: str
+    country: str | None
+    participants: list[Person]
+    themes: list[str]
+    summary: str
+    body: str
+    sources: list[Reference]
+    status: str = Meeting.Status.PUBLISHED
+    synthetic: bool = False
+    line: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+class _Errors(list):
+    def check(self, condition: bool, message: str) -> bool:
+        if not condition:
+            self.append(message)
+        return condition
+
+
+def _text(
+    errors: _Errors, where: str, value, *, max_length: int, required: bool = True, strip=True
+) -> str:
+    """A string field; names and titles are trimmed, long text is kept exactly as given."""
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        errors.append(f"{where}: expected text, got {_type_name(value)}")
+        return ""
+    if strip:
+        value = value.strip()
+    if required and not value.strip():
+        errors.append(f"{where}: must not be empty")
+    elif len(value) > max_length:
+        errors.append(f"{where}: longer than {max_length:,} characters ({len(value):,})")
+    elif "\x00" in value:
+        errors.append(f"{where}: contains a NUL character")
+    return value
+
+
+def _date(errors: _Errors, where: str, value, *, required: bool = True) -> dt.date | None:
+    if value in (None, "") and not required:
+        return None
+    if not isinstance(value, str) or not _DATE.match(value):
+        errors.append(f"{where}: expected an ISO date YYYY-MM-DD, got {_show(value)}")
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        errors.append(f"{where}: {value} is not a real date")
+        return None
+
+
+def _country(errors: _Errors, where: str, value, *, required: bool = True) -> str | None:
+    if value in (None, "") and not required:
+        return None
+    if not isinstance(value, str) or Country.iso_name(value.strip()) is None:
+        errors.append(f"{where}: {_show(value)} is not an ISO 3166-1 alpha-2 country code")
+        return None
+    return value.strip().upper()
+
+
+def _url(errors: _Errors, where: str, value) -> str:
+    value = _text(errors, where, value, max_length=1000, required=False)
+    if value:
+        try:
+            http_url_validator(value)
+        except ValidationError:
+            errors.append(f"{where}: {_show(value)} is not an http(s) URL")
+    return value
+
+
+def _list(errors: _Errors, where: str, value, *, max_items: int, required: bool = True) -> list:
+    if value is None and not required:
+        return []
+    if not isinstance(value, list):
+        errors.append(f"{where}: expected a list, got {_type_name(value)}")
+        return []
+    if len(value) > max_items:
+        errors.append(f"{where}: more than {max_items:,} items ({len(value):,})")
+        return []
+    return value
+
+
+def _object(errors: _Errors, where: str, value) -> dict:
+    if not isinstance(value, dict):
+        errors.append(f"{where}: expected an object, got {_type_name(value)}")
+        return {}
+    return value
+
+
+def _type_name(value) -> str:
+    return {dict: "an object", list: "a list", str: "text", bool: "true/false"}.get(
+        type(value), "null" if value is None else "a number"
+    )
+
+
+def _show(value) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def parse_record(data) -> tuple[Readout | None, list[str]]:
+    """Validate one decoded JSON value; (Readout, []) or (None, [what is wrong, …])."""
+    errors = _Errors()
+    if isinstance(data, list):
+        return None, [
+            "expected one JSON object per line, found a list (the format is JSON Lines: "
+            "one readout per line, not a JSON array)"
+        ]
+    if not isinstance(data, dict):
+        return None, [f"expected a JSON object, found {_type_name(data)}"]
+
+    record_id = data.get("id")
+    if not isinstance(record_id, str) or not _ID.match(record_id):
+        errors.append(
+            f"id: {_show(record_id)} is not a valid id (1-100 letters, digits, . _ : / -)"
+        )
+    date = _date(errors, "date", data.get("date"))
+    title = _text(errors, "title", data.get("title"), max_length=300)
+    kind = data.get("kind")
+    kind = kind.strip().lower() if isinstance(kind, str) else kind
+    errors.check(kind in KINDS, f"kind: {_show(kind)} is not one of: {', '.join(sorted(KINDS))}")
+
+    location = data.get("location") or {}
+    location = _object(errors, "location", location)
+    city = _text(errors, "location.city", location.get("city"), max_length=100, required=False)
+    venue = _country(errors, "location.country", location.get("country"), required=False)
+
+    people: list[Person] = []
+    seen_people: dict[tuple[str, str], Person] = {}
+    raw_people = _list(errors, "participants", data.get("participants"), max_items=MAX_PARTICIPANTS)
+    if data.get("participants") == [] and data.get("status") != Meeting.Status.DRAFT:
+        errors.append("participants: a published readout needs at least one participant")
+    for i, raw in enumerate(raw_people):
+        where = f"participants[{i}]"
+        raw = _object(errors, where, raw)
+        if not raw:
+            continue
+        name = _text(errors, f"{where}.name", raw.get("name"), max_length=200)
+        title_held = _text(
+            errors, f"{where}.title", raw.get("title"), max_length=300, required=False
+        )
+        code = _country(errors, f"{where}.country", raw.get("country"))
+        role = raw.get("role")
+        errors.check(
+            role in ROLES,
+            f"{where}.role: {_show(role)} is not one of: envoy, counterpart, participant",
+        )
+        if name and code:
+            person = Person(name=name, title=title_held, country=code, role=role)
+            key = (name.casefold(), code)
+            if key in seen_people:
+                # The same entry twice is one participant; the same person twice, differently,
+                # is a mistake the archive cannot settle.
+                errors.check(
+                    (seen_people[key].title, seen_people[key].role) == (title_held, role),
+                    f"{where}: {name} ({code}) is listed twice with different titles or roles",
+                )
+                continue
+            seen_people[key] = person
+            people.append(person)
+
+    themes: list[str] = []
+    seen_themes: set[str] = set()
+    for i, theme in enumerate(
+        _list(errors, "themes", data.get("themes"), max_items=MAX_THEMES, required=False)
+    ):
+        theme = _text(errors, f"themes[{i}]", theme, max_length=100)
+        if theme and theme.casefold() not in seen_themes:
+            seen_themes.add(theme.casefold())
+            themes.append(theme)
+
+    summary = _text(
+        errors, "summary", data.get("summary"), max_length=2000, required=False, strip=False
+    )
+    body = _text(
+        errors, "body", data.get("body"), max_length=MAX_BODY_CHARS, required=False, strip=False
+    )
+
+    sources: list[Reference] = []
+    for i, raw in enumerate(
+        _list(errors, "sources", data.get("sources"), max_items=MAX_SOURCES, required=False)
+    ):
+        where = f"sources[{i}]"
+        raw = _object(errors, where, raw)
+        if not raw:
+            continue
+        url = _url(errors, f"{where}.url", raw.get("url"))
+        publisher = _text(
+            errors, f"{where}.publisher", raw.get("publisher"), max_length=200, required=False
+        )
+        errors.check(bool(url or publisher), f"{where}: needs a url or a publisher")
+        published = _date(errors, f"{where}.published", raw.get("published"), required=False)
+        archived = _url(errors, f"{where}.archived_url", raw.get("archived_url"))
+        sources.append(Reference(url, publisher, published, archived))
+
+    status = data.get("status", Meeting.Status.PUBLISHED)
+    errors.check(status in STATUSES, f"status: {_show(status)} is not draft or published")
+    synthetic = data.get("synthetic", False)
+    errors.check(isinstance(synthetic, bool), "synthetic: expected true or false")
+
+    if errors:
+        return None, list(errors)
+    return (
+        Readout(
+            id=record_id,
+            date=date,
+            title=title,
+            kind=kind,
+            city=city,
+            country=venue,
+            participants=people,
+            themes=themes,
+            summary=summary,
+            body=body,
+            sources=sources,
+            status=status,
+            synthetic=synthetic,
+        ),
+        [],
+    )
+
+
+def parse_line(raw: bytes) -> tuple[Readout | None, list[str]]:
+    """Decode and validate one line of a file (bytes, newline included or not)."""
+    if len(raw) > MAX_LINE_BYTES:
+        return None, [f"line is {len(raw):,} bytes; the limit is {MAX_LINE_BYTES:,}"]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [f"not valid UTF-8 (byte {exc.start + 1})"]
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, [f"not valid JSON: {exc.msg} (column {exc.colno})"]
+    except RecursionError:
+        return None, ["not valid JSON: nested too deeply"]
+    return parse_record(data)
+
+
+# --- Export -------------------------------------------------------------------------------
+
+
+def export_id(meeting: Meeting) -> str:
+    """The record id: the imported one, or one derived from the archive's own key."""
+    return meeting.external_id or f"ea-{meeting.pk}"
+
+
+def record_for(meeting: Meeting) -> dict:
+    """The interchange record of a meeting whose relations are prefetched (see export_records)."""
+    record = {
+        "id": export_id(meeting),
+        "date": meeting.date.isoformat(),
+        "title": meeting.title,
+        "kind": meeting.kind,
+        "location": {
+            "city": meeting.city,
+            "country": meeting.location_country.code if meeting.location_country else None,
+        },
+        "participants": [
+            {
+                "name": p.official.name,
+                "title": p.title,
+                "country": p.official.country.code,
+                "role": p.role,
+            }
+            for p in meeting.participations.all()
+        ],
+        "themes": sorted((t.name for t in meeting.topics.all()), key=str.casefold),
+        "summary": meeting.summary,
+        "body": meeting.body,
+        "sources": [_source_record(s) for s in meeting.sources.all()],
+    }
+    if meeting.status != Meeting.Status.PUBLISHED:
+        record["status"] = meeting.status
+    if meeting.synthetic:
+        record["synthetic"] = True
+    return record
+
+
+def _source_record(source: Source) -> dict:
+    record = {
+        "url": source.url,
+        "publisher": source.publisher,
+        "published": source.published.isoformat() if source.published else None,
+    }
+    if source.archived_url:
+        record["archived_url"] = source.archived_url
+    return record
+
+
+def for_export(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """Everything `record_for` reads, in a fixed number of queries per chunk."""
+    return meetings.select_related("location_country").prefetch_related(
+        Prefetch(
+            "participations",
+            queryset=Participation.objects.select_related("official__country").order_by(
+                "order", "id"
+            ),
+        ),
+        Prefetch("sources", queryset=Source.objects.order_by("order", "id")),
+        "topics",
+    )
+
+
+def export_records(meetings: QuerySet[Meeting], *, chunk_size: int = 1000) -> Iterator[dict]:
+    """Records for `meetings` in their queryset order, holding one chunk in memory at a time."""
+    for meeting in for_export(meetings).iterator(chunk_size=chunk_size):
+        yield record_for(meeting)
+
+
+def dumps(record: dict) -> str:
+    """One line of the file, newline included."""
+    return json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def write_records(records: Iterable[dict], out) -> int:
+    count = 0
+    for record in records:
+        out.write(dumps(record))
+        count += 1
+    return count
+
+
+def write_records_to_stdout(records: Iterable[dict], out=None) -> int:
+    """Write to standard output (or a command's `self.stdout`); a reader that stops early
+    (`| head`) ends the run quietly, returning -1."""
+    try:
+        count = write_records(records, out or sys.stdout)
+        sys.stdout.flush()
+        return count
+    except BrokenPipeError:
+        # Python would complain again when flushing at exit: point stdout at nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return -1

@@ -1,0 +1,41 @@
+"""manage.py export_readouts [FILE] — write the archive in the interchange format."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from engagements.interchange import export_records, write_records, write_records_to_stdout
+from engagements.models import Meeting
+
+
+class Command(BaseCommand):
+    help = (
+        "Export readouts as JSON Lines, oldest first (the format import_readouts reads). "
+        "Writes to standard output unless FILE is given."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", nargs="?", default="-", help="output file (default: stdout)")
+        parser.add_argument(
+            "--status",
+            choices=["published", "draft", "all"],
+            default="all",
+            help="which readouts to export (default: all)",
+        )
+
+    def handle(self, *args, file: str, status: str, **options) -> None:
+        meetings = Meeting.objects.all()
+        if status != "all":
+            meetings = meetings.filter(status=status)
+        records = export_records(meetings.order_by("date", "pk"))
+        if file == "-":
+            count = write_records_to_stdout(records, self.stdout)
+            if count < 0:
+                return
+        else:
+            try:
+                with open(file, "w", encoding="utf-8", newline="\n") as out:
+                    count = write_records(records, out)
+            except OSError as exc:
+                raise CommandError(f"{file}: cannot write it ({exc.strerror})") from None
+        self.stderr.write(f"exported {count:,} readouts")

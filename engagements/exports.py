@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 
 from .filters import parse_filters
-from .interchange import dumps, export_records, for_export, record_for
-from .models import Meeting
+from .interchange import dumps, export_records, keyed_records
+from .models import Meeting, readout_path
 
 CSV_COLUMNS = [
     "id", "date", "title", "kind", "city", "country", "participants", "countries",
@@ -67,8 +67,7 @@ def export_jsonl(request: HttpRequest) -> HttpResponse:
 
 def _csv_rows(meetings, site: str) -> Iterator[list[str]]:
     yield CSV_COLUMNS
-    for meeting in for_export(meetings).iterator(chunk_size=1000):
-        record = record_for(meeting)
+    for row, record in keyed_records(meetings):
         participants = "; ".join(
             f"{p['name']} ({p['country']}, {p['role']}"
             + (f", {p['title']}" if p["title"] else "")
@@ -93,7 +92,7 @@ def _csv_rows(meetings, site: str) -> Iterator[list[str]]:
                 "; ".join(record["themes"]),
                 record["summary"],
                 "; ".join(s["url"] or s["publisher"] for s in record["sources"]),
-                site + meeting.get_absolute_url(),
+                site + readout_path(row["date"], row["slug"]),
             ]
         ]
 

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .interchange import Person, Readout, export_id, for_export, parse_line, record_for
+from .interchange import Person, Readout, keyed_records, parse_line
 from .markup import render_markdown
 from .models import Country, Meeting, Official, Participation, Source, TaggedMeeting, Topic
 
@@ -184,28 +184,32 @@ class Importer:
         ids = [r.id for r, _, _ in resolved]
         # Records exported from meetings entered in the admin carry "ea-<pk>" (export_id).
         own_pks = [int(i[3:]) for i in ids if i.startswith("ea-") and i[3:].isdigit()]
-        existing = {
-            export_id(m): m
-            for m in for_export(
+        stored = {
+            record["id"]: (row["pk"], record)
+            for row, record in keyed_records(
                 Meeting.objects.filter(
                     Q(external_id__in=ids) | Q(external_id__isnull=True, pk__in=own_pks)
-                )
+                ).order_by()
             )
         }
         now = timezone.now()
         to_create: list[tuple[Meeting, Readout, list[int], list[int]]] = []
-        to_update: list[tuple[Meeting, Readout, list[int], list[int]]] = []
+        changed: list[tuple[int, Readout, list[int], list[int]]] = []
         for readout, official_ids, topic_ids in resolved:
-            meeting = existing.get(readout.id)
-            if meeting is None:
+            pk, record = stored.get(readout.id, (None, None))
+            if pk is None:
                 to_create.append(
                     (self._new_meeting(readout, now), readout, official_ids, topic_ids)
                 )
-            elif record_for(meeting) == self._expected_record(readout, official_ids, topic_ids):
+            elif record == self._expected_record(readout, official_ids, topic_ids):
                 self.result.unchanged += 1
             else:
-                self._apply(meeting, readout, now)
-                to_update.append((meeting, readout, official_ids, topic_ids))
+                changed.append((pk, readout, official_ids, topic_ids))
+        instances = Meeting.objects.in_bulk([pk for pk, *_ in changed])
+        to_update = []
+        for pk, readout, official_ids, topic_ids in changed:
+            self._apply(instances[pk], readout, now)
+            to_update.append((instances[pk], readout, official_ids, topic_ids))
 
         self._assign_slugs([m for m, *_ in to_create])
         Meeting.objects.bulk_create([m for m, *_ in to_create])
@@ -304,7 +308,7 @@ class Importer:
     def _expected_record(
         self, readout: Readout, official_ids: list[int], topic_ids: list[int]
     ) -> dict:
-        """What `record_for` would give once this readout is written: the test for "unchanged"."""
+        """What the export would give once this readout is written: the test for "unchanged"."""
         record = {
             "id": readout.id,
             "date": readout.date.isoformat(),

@@ -19,9 +19,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 
-from .models import Country, Meeting, Participation, Source, http_url_validator
+from .models import Country, Meeting, Participation, Source, TaggedMeeting, http_url_validator
 
 MAX_LINE_BYTES = 10 * 1024 * 1024
 MAX_BODY_CHARS = 500_000
@@ -302,73 +302,88 @@ def parse_line(raw: bytes) -> tuple[Readout | None, list[str]]:
 
 # --- Export -------------------------------------------------------------------------------
 
+_MEETING_FIELDS = (
+    "pk", "external_id", "date", "slug", "title", "kind", "city", "location_country__code",
+    "summary", "body", "status", "synthetic",
+)  # fmt: skip
 
-def export_id(meeting: Meeting) -> str:
+
+def export_id(external_id: str | None, pk: int) -> str:
     """The record id: the imported one, or one derived from the archive's own key."""
-    return meeting.external_id or f"ea-{meeting.pk}"
+    return external_id or f"ea-{pk}"
 
 
-def record_for(meeting: Meeting) -> dict:
-    """The interchange record of a meeting whose relations are prefetched (see export_records)."""
-    record = {
-        "id": export_id(meeting),
-        "date": meeting.date.isoformat(),
-        "title": meeting.title,
-        "kind": meeting.kind,
-        "location": {
-            "city": meeting.city,
-            "country": meeting.location_country.code if meeting.location_country else None,
-        },
-        "participants": [
-            {
-                "name": p.official.name,
-                "title": p.title,
-                "country": p.official.country.code,
-                "role": p.role,
-            }
-            for p in meeting.participations.all()
-        ],
-        "themes": sorted((t.name for t in meeting.topics.all()), key=str.casefold),
-        "summary": meeting.summary,
-        "body": meeting.body,
-        "sources": [_source_record(s) for s in meeting.sources.all()],
-    }
-    if meeting.status != Meeting.Status.PUBLISHED:
-        record["status"] = meeting.status
-    if meeting.synthetic:
-        record["synthetic"] = True
-    return record
+def keyed_records(meetings: QuerySet[Meeting], *, chunk_size: int = 1000) -> Iterator[tuple]:
+    """(meeting values, record) for `meetings` in their order, one chunk in memory at a time.
+
+    Plain values, not model instances: exporting and the importer's "unchanged" test
+    read every row, and building objects would cost more than the queries.
+    """
+    chunk: list[dict] = []
+    for row in meetings.values(*_MEETING_FIELDS).iterator(chunk_size=chunk_size):
+        chunk.append(row)
+        if len(chunk) >= chunk_size:
+            yield from _chunk_records(chunk)
+            chunk = []
+    if chunk:
+        yield from _chunk_records(chunk)
 
 
-def _source_record(source: Source) -> dict:
-    record = {
-        "url": source.url,
-        "publisher": source.publisher,
-        "published": source.published.isoformat() if source.published else None,
-    }
-    if source.archived_url:
-        record["archived_url"] = source.archived_url
-    return record
-
-
-def for_export(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    """Everything `record_for` reads, in a fixed number of queries per chunk."""
-    return meetings.select_related("location_country").prefetch_related(
-        Prefetch(
-            "participations",
-            queryset=Participation.objects.select_related("official__country").order_by(
-                "order", "id"
-            ),
-        ),
-        Prefetch("sources", queryset=Source.objects.order_by("order", "id")),
-        "topics",
-    )
+def _chunk_records(rows: list[dict]) -> Iterator[tuple[dict, dict]]:
+    ids = [row["pk"] for row in rows]
+    people: dict[int, list[dict]] = {}
+    for meeting_id, name, title, code, role in (
+        Participation.objects.filter(meeting_id__in=ids)
+        .order_by("meeting_id", "order", "id")
+        .values_list("meeting_id", "official__name", "title", "official__country__code", "role")
+    ):
+        people.setdefault(meeting_id, []).append(
+            {"name": name, "title": title, "country": code, "role": role}
+        )
+    themes: dict[int, list[str]] = {}
+    for meeting_id, name in TaggedMeeting.objects.filter(content_object_id__in=ids).values_list(
+        "content_object_id", "tag__name"
+    ):
+        themes.setdefault(meeting_id, []).append(name)
+    sources: dict[int, list[dict]] = {}
+    for meeting_id, url, publisher, published, archived in (
+        Source.objects.filter(meeting_id__in=ids)
+        .order_by("meeting_id", "order", "id")
+        .values_list("meeting_id", "url", "publisher", "published", "archived_url")
+    ):
+        source = {
+            "url": url,
+            "publisher": publisher,
+            "published": published.isoformat() if published else None,
+        }
+        if archived:
+            source["archived_url"] = archived
+        sources.setdefault(meeting_id, []).append(source)
+    for row in rows:
+        pk = row["pk"]
+        record = {
+            "id": export_id(row["external_id"], pk),
+            "date": row["date"].isoformat(),
+            "title": row["title"],
+            "kind": row["kind"],
+            "location": {"city": row["city"], "country": row["location_country__code"]},
+            "participants": people.get(pk, []),
+            "themes": sorted(themes.get(pk, []), key=str.casefold),
+            "summary": row["summary"],
+            "body": row["body"],
+            "sources": sources.get(pk, []),
+        }
+        if row["status"] != Meeting.Status.PUBLISHED:
+            record["status"] = row["status"]
+        if row["synthetic"]:
+            record["synthetic"] = True
+        yield row, record
 
 
 def export_records(meetings: QuerySet[Meeting], *, chunk_size: int = 1000) -> Iterator[dict]:
-    """Records for `meetings` in their queryset order, holding one chunk in memory at a time."""
-    for meeting in for_export(meetings).iterator(chunk_size=chunk_size):
-        yield record_for(meeting)
+    """Interchange records for `meetings`, in the queryset's order."""
+    for _row, record in keyed_records(meetings, chunk_size=chunk_size):
+        yield record
 
 
 def dumps(record: dict) -> str:

@@ -221,6 +221,14 @@ class TaggedMeeting(TaggedItemBase):
         ]
 
 
+def readout_path(date, slug: str) -> str:
+    """A readout's permanent address: /meetings/yyyy/mm/dd/slug/."""
+    return reverse(
+        "engagements:meeting-detail",
+        kwargs={"year": f"{date:%Y}", "month": f"{date:%m}", "day": f"{date:%d}", "slug": slug},
+    )
+
+
 class MeetingQuerySet(models.QuerySet):
     def published(self) -> MeetingQuerySet:
         """What the public sees. Every public view, feed and export starts here."""
@@ -346,15 +354,7 @@ class Meeting(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse(
-            "engagements:meeting-detail",
-            kwargs={
-                "year": f"{self.date.year:04d}",
-                "month": f"{self.date.month:02d}",
-                "day": f"{self.date.day:02d}",
-                "slug": self.slug,
-            },
-        )
+        return readout_path(self.date, self.slug)
 
     @property
     def is_published(self) -> bool:

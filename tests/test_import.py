@@ -18,6 +18,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from engagements.importing import import_readouts
+from engagements.management.commands.import_readouts import Progress
 from engagements.markup import render_markdown
 from engagements.models import Country, Meeting, Official, Participation, Source, Topic
 from engagements.synthetic import sample_records
@@ -254,7 +255,7 @@ def test_a_missing_file_is_a_clear_error(tmp_path):
 
 def test_a_huge_line_is_refused_without_a_traceback(tmp_path):
     path = tmp_path / "huge.jsonl"
-    path.write_text(json.dumps(readout(1, body="x" * (11 * 1024 * 1024))) + "\n")
+    path.write_text(json.dumps(readout(1, body="x" * (50 * 1024 * 1024))) + "\n")
     _, err = run_failing(path)
     assert f"{path}:1: line is" in err and "the limit is" in err
 
@@ -304,10 +305,27 @@ def test_xss_in_every_text_field_is_stored_as_text_and_inert(tmp_path, client):
     assert "<script>alert(1)" not in page and "onerror=alert(2)>" not in page
 
 
-def test_stdin_is_read_with_a_dash(tmp_path):
+def test_stdin_is_read_with_a_dash(monkeypatch):
     data = (json.dumps(readout(1)) + "\n").encode()
-    result = import_readouts(io.BytesIO(data).readlines())
-    assert result.created == 1
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    out = io.StringIO()
+    call_command("import_readouts", "-", stdout=out, stderr=io.StringIO())
+    assert "created 1," in out.getvalue()
+    assert Meeting.objects.get().external_id == "t-0001"
+
+
+def test_the_progress_bar_shows_share_rate_and_eta():
+    screen = io.StringIO()
+    progress = Progress(screen, total_bytes=1000)
+    progress.last = 0  # as if the last redraw were long ago
+    progress(50, 500)
+    assert "50%" in screen.getvalue() and "/s" in screen.getvalue() and "ETA" in screen.getvalue()
+    progress.done()
+    screen = io.StringIO()
+    from_stdin = Progress(screen, total_bytes=None)
+    from_stdin.last = 0
+    from_stdin(10, 100)
+    assert "10 lines" in screen.getvalue() and "ETA" not in screen.getvalue()
 
 
 def test_generated_sample_imports_and_reimports_unchanged():

@@ -338,8 +338,9 @@ def test_generated_sample_imports_and_reimports_unchanged():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_killed_import_leaves_the_database_as_it_was(tmp_path):
-    """Kill the command mid-run: the one transaction it runs in never commits."""
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGKILL], ids=["ctrl-c", "kill"])
+def test_an_interrupted_import_leaves_the_database_as_it_was(tmp_path, sig):
+    """Interrupt the command mid-run: the one transaction it runs in never commits."""
     path = write(tmp_path, [json.loads(json.dumps(r)) for r in sample_records(30_000)])
     settings_dict = connection.settings_dict
     if connection.vendor == "sqlite":
@@ -359,7 +360,11 @@ def test_a_killed_import_leaves_the_database_as_it_was(tmp_path):
     # 30,000 readouts take well over ten seconds: five seconds in, it is writing batches.
     time.sleep(5)
     assert process.poll() is None, process.communicate()[1].decode()[-2000:]
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=30)
+    process.send_signal(sig)
+    _, err = process.communicate(timeout=60)
+    if sig == signal.SIGINT:
+        assert process.returncode == 1
+        assert b"Interrupted: nothing was imported." in err
+        assert b"Traceback" not in err
     assert not Meeting.objects.exists()
     assert not Official.objects.exists()

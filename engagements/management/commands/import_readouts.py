@@ -73,8 +73,6 @@ class Command(BaseCommand):
                 total = os.fstat(stream.fileno()).st_size
             except OSError as exc:
                 raise CommandError(f"{file}: cannot read it ({exc.strerror})") from None
-            if os.path.isdir(file):
-                raise CommandError(f"{file}: is a folder, not a file")
             name = file
         progress = None
         if not options["no_progress"] and sys.stderr.isatty():
@@ -83,6 +81,9 @@ class Command(BaseCommand):
             result = import_readouts(
                 stream, skip_invalid=skip_invalid, batch_size=batch_size, progress=progress
             )
+        except KeyboardInterrupt:
+            # The run's one transaction was rolled back on the way out.
+            raise CommandError("Interrupted: nothing was imported.") from None
         finally:
             if progress:
                 progress.done()

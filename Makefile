@@ -56,7 +56,8 @@ test-sqlite: $(STAMP)
 	env -u DATABASE_URL $(BIN)/pytest
 
 test-postgres: $(STAMP)
-	@if $(BIN)/python -c 'import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()' '$(PG_URL)' 2>/dev/null; then \
+	@# The probe asks the server (its postgres database): the tests make their own test_ database.
+	@if $(BIN)/python -c 'import psycopg, sys; psycopg.connect(sys.argv[1], dbname="postgres", connect_timeout=3).close()' '$(PG_URL)' 2>/dev/null; then \
 		DATABASE_URL='$(PG_URL)' $(BIN)/pytest; \
 	elif [ -n "$$CI" ]; then \
 		echo "PostgreSQL at $(PG_URL) does not answer; CI needs it (.ci/run starts it)." >&2; exit 1; \

@@ -77,7 +77,7 @@ class LatestFeed(ReadoutFeed):
 
 class CountryFeed(ReadoutFeed):
     def get_object(self, request, code: str) -> Country:
-        return get_object_or_404(Country, code=code.upper())
+        return get_object_or_404(Country.objects.public(), code=code.upper())
 
     def base_meetings(self, country: Country):
         return Meeting.objects.published().involving(country)
@@ -94,8 +94,8 @@ class BilateralFeed(ReadoutFeed):
         if code_a == code_b:
             raise Http404("A bilateral feed needs two different countries.")
         return (
-            get_object_or_404(Country, code=code_a.upper()),
-            get_object_or_404(Country, code=code_b.upper()),
+            get_object_or_404(Country.objects.public(), code=code_a.upper()),
+            get_object_or_404(Country.objects.public(), code=code_b.upper()),
         )
 
     def base_meetings(self, pair):

@@ -19,8 +19,8 @@ from django.utils.text import slugify
 from .models import Country, Meeting, Official, Topic
 
 MAX_VALUES_PER_FILTER = 20
-_CODE = re.compile(r"^[A-Za-z]{2}$")
-_SLUG = re.compile(r"^[-a-zA-Z0-9_]{1,200}$")
+_CODE = re.compile(r"[A-Za-z]{2}")
+_SLUG = re.compile(r"[-\w]{1,200}")  # topic slugs may be in any script
 _PARTIAL_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 
 SORTS = {"newest": ("-date", "-id"), "oldest": ("date", "id")}
@@ -42,7 +42,7 @@ class RepeatableField(forms.Field):
                 f"At most {MAX_VALUES_PER_FILTER} values of {self.what} can be combined."
             )
         for v in values:
-            if not self.pattern.match(v):
+            if not self.pattern.fullmatch(v):
                 shown = v if len(v) <= 40 else v[:40] + "…"
                 raise forms.ValidationError(f"“{shown}” is not a valid {self.what}.")
         if self.lower:
@@ -61,7 +61,7 @@ class PartialDateField(forms.CharField):
         value = super().to_python(value)
         if not value:
             return None
-        match = _PARTIAL_DATE.match(value) if len(value) <= 10 else None
+        match = _PARTIAL_DATE.fullmatch(value) if len(value) <= 10 else None
         try:
             if not match:
                 raise ValueError
@@ -183,12 +183,14 @@ def parse_filters(query: QueryDict) -> tuple[MeetingFilters | None, MeetingFilte
     codes = [c.upper() for c in clean["country"]]
     countries = {c.code: c for c in Country.objects.filter(code__in=codes)} if codes else {}
     officials = (
-        {o.slug: o for o in Official.objects.filter(slug__in=clean["official"])}
+        {o.slug: o for o in Official.objects.public().filter(slug__in=clean["official"])}
         if clean["official"]
         else {}
     )
     topics = (
-        {t.slug: t for t in Topic.objects.filter(slug__in=clean["topic"])} if clean["topic"] else {}
+        {t.slug: t for t in Topic.objects.public().filter(slug__in=clean["topic"])}
+        if clean["topic"]
+        else {}
     )
 
     chips: list[ActiveFilter] = []

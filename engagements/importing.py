@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import reset_queries, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -181,15 +180,10 @@ class Importer:
     def _write(self, batch: list[Readout]) -> None:
         reset_queries()  # with DEBUG on, Django would keep every batch's SQL in memory
         resolved = self._resolve(batch)
-        ids = [r.id for r, _, _ in resolved]
-        # Records exported from meetings entered in the admin carry "ea-<pk>" (export_id).
-        own_pks = [int(i[3:]) for i in ids if i.startswith("ea-") and i[3:].isdigit()]
         stored = {
             record["id"]: (row["pk"], record)
             for row, record in keyed_records(
-                Meeting.objects.filter(
-                    Q(external_id__in=ids) | Q(external_id__isnull=True, pk__in=own_pks)
-                ).order_by()
+                Meeting.objects.filter(external_id__in=[r.id for r, _, _ in resolved]).order_by()
             )
         }
         now = timezone.now()
@@ -206,18 +200,26 @@ class Importer:
             else:
                 changed.append((pk, readout, official_ids, topic_ids))
         instances = Meeting.objects.in_bulk([pk for pk, *_ in changed])
-        to_update = []
+        to_update, moved = [], []
         for pk, readout, official_ids, topic_ids in changed:
-            self._apply(instances[pk], readout, now)
-            to_update.append((instances[pk], readout, official_ids, topic_ids))
+            meeting = instances[pk]
+            if meeting.date != readout.date:
+                moved.append(meeting)  # its slug must be free on the new date too
+            self._apply(meeting, readout, now)
+            to_update.append((meeting, readout, official_ids, topic_ids))
 
-        self._assign_slugs([m for m, *_ in to_create])
-        Meeting.objects.bulk_create([m for m, *_ in to_create])
+        new_meetings = [m for m, *_ in to_create]
+        self._assign_slugs(
+            new_meetings + moved,
+            [slugify(m.title)[:200].strip("-") or "readout" for m in new_meetings]
+            + [m.slug for m in moved],
+        )
+        Meeting.objects.bulk_create(new_meetings)
         if to_update:
             changed_ids = [m.pk for m, *_ in to_update]
             Meeting.objects.bulk_update(
                 [m for m, *_ in to_update],
-                ["title", "date", "kind", "city", "location_country", "summary", "body",
+                ["title", "slug", "date", "kind", "city", "location_country", "summary", "body",
                  "body_html", "status", "published_at", "synthetic", "updated_at"],
             )  # fmt: skip
             Participation.objects.filter(meeting_id__in=changed_ids).delete()
@@ -253,18 +255,38 @@ class Importer:
         self.result.updated += len(to_update)
 
     def _resolve(self, batch: list[Readout]) -> list[tuple[Readout, list[int], list[int]]]:
-        """Official and topic ids for each readout, creating the ones the archive lacks."""
+        """Official and topic ids for each readout, creating the ones the archive lacks.
+
+        A readout naming one known official twice, differently (a name and an alias), is
+        refused before anything is created for it.
+        """
+        accepted: list[tuple[Readout, list[int | tuple[str, str]]]] = []
+        for readout in batch:
+            people: dict[int | tuple[str, str], Person] = {}
+            for person in readout.participants:
+                key = self._official_id(person.name, person.country) or (
+                    person.name.casefold(),
+                    person.country,
+                )
+                known = people.setdefault(key, person)
+                if (known.role, known.title) != (person.role, person.title):
+                    self._error(
+                        readout.line,
+                        f"participants: {known.name} and {person.name} are the same official "
+                        "with different titles or roles",
+                    )
+                    break
+            else:
+                readout.participants = list(people.values())
+                accepted.append((readout, list(people)))
+
         new_officials: dict[tuple[str, str], Official] = {}
         new_topics: dict[str, Topic] = {}
-        for readout in batch:
+        for readout, keys in accepted:
             for code in {readout.country, *(p.country for p in readout.participants)} - {None}:
                 self._country_id(code)
-            for person in readout.participants:
-                key = (person.name.casefold(), person.country)
-                if (
-                    self._official_id(person.name, person.country) is None
-                    and key not in new_officials
-                ):
+            for key, person in zip(keys, readout.participants, strict=True):
+                if isinstance(key, tuple) and key not in new_officials:
                     new_officials[key] = Official(
                         name=person.name,
                         slug=self.official_slugs.issue(person.name),
@@ -286,24 +308,14 @@ class Importer:
             self.topic_by_name[key] = topic.pk
             self.topic_names[topic.pk] = topic.name
 
-        resolved = []
-        for readout in batch:
-            people: dict[int, Person] = {}
-            for person in readout.participants:
-                official_id = self._official_id(person.name, person.country)
-                known = people.setdefault(official_id, person)
-                if (known.role, known.title) != (person.role, person.title):
-                    self._error(
-                        readout.line,
-                        f"participants: {known.name} and {person.name} are the same official "
-                        "with different titles or roles",
-                    )
-                    break
-            else:
-                readout.participants = list(people.values())
-                topic_ids = [self.topic_by_name[t.casefold()] for t in readout.themes]
-                resolved.append((readout, list(people), list(dict.fromkeys(topic_ids))))
-        return resolved
+        return [
+            (
+                readout,
+                [k if isinstance(k, int) else self.official_by_name[k] for k in keys],
+                list(dict.fromkeys(self.topic_by_name[t.casefold()] for t in readout.themes)),
+            )
+            for readout, keys in accepted
+        ]
 
     def _expected_record(
         self, readout: Readout, official_ids: list[int], topic_ids: list[int]
@@ -364,18 +376,20 @@ class Importer:
         meeting.synthetic = readout.synthetic
         meeting.updated_at = now
 
-    def _assign_slugs(self, meetings: list[Meeting]) -> None:
-        """Slugs from titles, unique per date; one query per batch, more only on a clash."""
-        bases = [slugify(m.title)[:200].strip("-") or "readout" for m in meetings]
+    def _assign_slugs(self, meetings: list[Meeting], bases: list[str]) -> None:
+        """Slugs unique per date, starting from `bases`; one query, more only on a clash."""
         taken = set(
-            Meeting.objects.filter(
-                date__in={m.date for m in meetings}, slug__in=set(bases)
-            ).values_list("date", "slug")
+            Meeting.objects.filter(date__in={m.date for m in meetings}, slug__in=set(bases))
+            .exclude(pk__in=[m.pk for m in meetings if m.pk])
+            .values_list("date", "slug")
         )
         for meeting, base in zip(meetings, bases, strict=True):
             slug, n = base, 2
             while (meeting.date, slug) in taken or (
-                slug != base and Meeting.objects.filter(date=meeting.date, slug=slug).exists()
+                slug != base
+                and Meeting.objects.filter(date=meeting.date, slug=slug)
+                .exclude(pk=meeting.pk)
+                .exists()
             ):
                 suffix = f"-{n}"
                 slug, n = f"{base[: 200 - len(suffix)]}{suffix}", n + 1

@@ -21,15 +21,24 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
-from .models import Country, Meeting, Participation, Source, TaggedMeeting, http_url_validator
+from .models import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    Country,
+    Meeting,
+    Participation,
+    Source,
+    TaggedMeeting,
+    http_url_validator,
+)
 
 MAX_LINE_BYTES = 10 * 1024 * 1024
 MAX_BODY_CHARS = 500_000
 MAX_PARTICIPANTS = 5_000
 MAX_THEMES = 200
 MAX_SOURCES = 100
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 KINDS = {k.value for k in Meeting.Kind}
 ROLES = {r.value for r in Participation.Role}
 STATUSES = {s.value for s in Meeting.Status}
@@ -90,6 +99,11 @@ def _text(
         return ""
     if strip:
         value = value.strip()
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        errors.append(f"{where}: contains an unpaired surrogate, which is not text")
+        return ""
     if required and not value.strip():
         errors.append(f"{where}: must not be empty")
     elif len(value) > max_length:
@@ -102,14 +116,18 @@ def _text(
 def _date(errors: _Errors, where: str, value, *, required: bool = True) -> dt.date | None:
     if value in (None, "") and not required:
         return None
-    if not isinstance(value, str) or not _DATE.match(value):
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
         errors.append(f"{where}: expected an ISO date YYYY-MM-DD, got {_show(value)}")
         return None
     try:
-        return dt.date.fromisoformat(value)
+        date = dt.date.fromisoformat(value)
     except ValueError:
         errors.append(f"{where}: {value} is not a real date")
         return None
+    if not EARLIEST_DATE <= date <= LATEST_DATE:
+        errors.append(f"{where}: {value} is outside the years 1000-2999 (a typo?)")
+        return None
+    return date
 
 
 def _country(errors: _Errors, where: str, value, *, required: bool = True) -> str | None:
@@ -150,6 +168,11 @@ def _object(errors: _Errors, where: str, value) -> dict:
     return value
 
 
+def _word(value) -> str | None:
+    """A vocabulary word (kind, role, status) as stored: trimmed, lower case; None if not text."""
+    return value.strip().lower() if isinstance(value, str) else None
+
+
 def _type_name(value) -> str:
     return {dict: "an object", list: "a list", str: "text", bool: "true/false"}.get(
         type(value), "null" if value is None else "a number"
@@ -173,15 +196,17 @@ def parse_record(data) -> tuple[Readout | None, list[str]]:
         return None, [f"expected a JSON object, found {_type_name(data)}"]
 
     record_id = data.get("id")
-    if not isinstance(record_id, str) or not _ID.match(record_id):
+    if not isinstance(record_id, str) or not _ID.fullmatch(record_id):
         errors.append(
             f"id: {_show(record_id)} is not a valid id (1-100 letters, digits, . _ : / -)"
         )
     date = _date(errors, "date", data.get("date"))
     title = _text(errors, "title", data.get("title"), max_length=300)
-    kind = data.get("kind")
-    kind = kind.strip().lower() if isinstance(kind, str) else kind
-    errors.check(kind in KINDS, f"kind: {_show(kind)} is not one of: {', '.join(sorted(KINDS))}")
+    kind = _word(data.get("kind"))
+    errors.check(
+        kind in KINDS,
+        f"kind: {_show(data.get('kind'))} is not one of: {', '.join(sorted(KINDS))}",
+    )
 
     location = data.get("location") or {}
     location = _object(errors, "location", location)
@@ -191,8 +216,6 @@ def parse_record(data) -> tuple[Readout | None, list[str]]:
     people: list[Person] = []
     seen_people: dict[tuple[str, str], Person] = {}
     raw_people = _list(errors, "participants", data.get("participants"), max_items=MAX_PARTICIPANTS)
-    if data.get("participants") == [] and data.get("status") != Meeting.Status.DRAFT:
-        errors.append("participants: a published readout needs at least one participant")
     for i, raw in enumerate(raw_people):
         where = f"participants[{i}]"
         raw = _object(errors, where, raw)
@@ -203,10 +226,10 @@ def parse_record(data) -> tuple[Readout | None, list[str]]:
             errors, f"{where}.title", raw.get("title"), max_length=300, required=False
         )
         code = _country(errors, f"{where}.country", raw.get("country"))
-        role = raw.get("role")
+        role = _word(raw.get("role"))
         errors.check(
             role in ROLES,
-            f"{where}.role: {_show(role)} is not one of: envoy, counterpart, participant",
+            f"{where}.role: {_show(raw.get('role'))} is not envoy, counterpart or participant",
         )
         if name and code:
             person = Person(name=name, title=title_held, country=code, role=role)
@@ -256,8 +279,10 @@ def parse_record(data) -> tuple[Readout | None, list[str]]:
         archived = _url(errors, f"{where}.archived_url", raw.get("archived_url"))
         sources.append(Reference(url, publisher, published, archived))
 
-    status = data.get("status", Meeting.Status.PUBLISHED)
-    errors.check(status in STATUSES, f"status: {_show(status)} is not draft or published")
+    status = _word(data.get("status", Meeting.Status.PUBLISHED))
+    errors.check(
+        status in STATUSES, f"status: {_show(data.get('status'))} is not draft or published"
+    )
     synthetic = data.get("synthetic", False)
     errors.check(isinstance(synthetic, bool), "synthetic: expected true or false")
 
@@ -297,6 +322,8 @@ def parse_line(raw: bytes) -> tuple[Readout | None, list[str]]:
         return None, [f"not valid JSON: {exc.msg} (column {exc.colno})"]
     except RecursionError:
         return None, ["not valid JSON: nested too deeply"]
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        return None, [f"not valid JSON: {exc}"]
     return parse_record(data)
 
 
@@ -306,11 +333,6 @@ _MEETING_FIELDS = (
     "pk", "external_id", "date", "slug", "title", "kind", "city", "location_country__code",
     "summary", "body", "status", "synthetic",
 )  # fmt: skip
-
-
-def export_id(external_id: str | None, pk: int) -> str:
-    """The record id: the imported one, or one derived from the archive's own key."""
-    return external_id or f"ea-{pk}"
 
 
 def keyed_records(meetings: QuerySet[Meeting], *, chunk_size: int = 1000) -> Iterator[tuple]:
@@ -362,7 +384,7 @@ def _chunk_records(rows: list[dict]) -> Iterator[tuple[dict, dict]]:
     for row in rows:
         pk = row["pk"]
         record = {
-            "id": export_id(row["external_id"], pk),
+            "id": row["external_id"],
             "date": row["date"].isoformat(),
             "title": row["title"],
             "kind": row["kind"],

@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+
 import pycountry
-from django.core.validators import RegexValidator, URLValidator
+from django.core.validators import (
+    MaxValueValidator,
+    MinValueValidator,
+    RegexValidator,
+    URLValidator,
+)
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -16,6 +24,15 @@ from .markup import render_markdown
 
 http_url_validator = URLValidator(schemes=["http", "https"])
 
+# Four-digit years only: a readout's address carries its year (and 0225 is a typo for 2025).
+EARLIEST_DATE = dt.date(1000, 1, 1)
+LATEST_DATE = dt.date(2999, 12, 31)
+
+
+def new_external_id() -> str:
+    """An interchange id for a meeting entered here, unique across archives."""
+    return f"ea-{uuid.uuid4().hex}"
+
 
 def unique_slug(model: type[models.Model], text: str, *, max_length: int, **scope) -> str:
     """A slug for `text` that no other row of `model` (within `scope`) uses yet."""
@@ -25,6 +42,12 @@ def unique_slug(model: type[models.Model], text: str, *, max_length: int, **scop
         suffix = f"-{n}"
         slug, n = f"{base[: max_length - len(suffix)]}{suffix}", n + 1
     return slug
+
+
+class CountryQuerySet(models.QuerySet):
+    def public(self) -> CountryQuerySet:
+        """Countries involved in at least one published readout."""
+        return self.filter(meetings__status=Meeting.Status.PUBLISHED).distinct()
 
 
 class Country(models.Model):
@@ -37,6 +60,8 @@ class Country(models.Model):
     )
     name = models.CharField(max_length=100, help_text="Short English name, from ISO 3166.")
     slug = models.SlugField(max_length=100, unique=True)
+
+    objects = CountryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -225,7 +250,7 @@ def readout_path(date, slug: str) -> str:
     """A readout's permanent address: /meetings/yyyy/mm/dd/slug/."""
     return reverse(
         "engagements:meeting-detail",
-        kwargs={"year": f"{date:%Y}", "month": f"{date:%m}", "day": f"{date:%d}", "slug": slug},
+        kwargs={"year": date.year, "month": date.month, "day": date.day, "slug": slug},
     )
 
 
@@ -276,7 +301,10 @@ class Meeting(models.Model):
     slug = models.SlugField(
         max_length=200, help_text="The last part of the readout's address; unique per date."
     )
-    date = models.DateField(help_text="The day the meeting took place.")
+    date = models.DateField(
+        help_text="The day the meeting took place.",
+        validators=[MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)],
+    )
     kind = models.CharField(max_length=40, choices=Kind, default=Kind.MEETING)
     city = models.CharField(max_length=100, blank=True)
     location_country = models.ForeignKey(
@@ -306,9 +334,9 @@ class Meeting(models.Model):
     external_id = models.CharField(
         max_length=100,
         unique=True,
-        null=True,
-        blank=True,
-        help_text="The record's id in the interchange format, set by imports.",
+        default=new_external_id,
+        editable=False,
+        help_text="The record's id in the interchange format: the imported one, or made here.",
     )
     synthetic = models.BooleanField(
         default=False,
@@ -330,6 +358,10 @@ class Meeting(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status__in=["draft", "published"]), name="meeting_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(date__gte=EARLIEST_DATE, date__lte=LATEST_DATE),
+                name="meeting_date_in_range",
             ),
         ]
         indexes = [
@@ -429,7 +461,7 @@ class Source(models.Model):
         validators=[http_url_validator],
         help_text="Leave empty when the source is known only by its publisher.",
     )
-    publisher = models.CharField(max_length=200)
+    publisher = models.CharField(max_length=200, blank=True)
     published = models.DateField(null=True, blank=True)
     archived_url = models.URLField(
         "archived copy",

@@ -18,7 +18,9 @@ def meeting_saved(sender, instance: Meeting, raw: bool = False, **kwargs) -> Non
 @receiver(post_save, sender=Participation)
 @receiver(post_delete, sender=Participation)
 def participation_changed(sender, instance: Participation, raw: bool = False, **kwargs) -> None:
-    if raw:
+    origin = kwargs.get("origin")
+    deleting_meetings = isinstance(origin, Meeting) or getattr(origin, "model", None) is Meeting
+    if raw or deleting_meetings:  # the meeting itself is going: nothing to refresh
         return
     meeting = Meeting.objects.filter(pk=instance.meeting_id).first()
     if meeting is not None:

@@ -15,11 +15,14 @@ class FourDigits:
         return value
 
     def to_url(self, value) -> str:
-        return str(value)
+        return f"{value:04d}" if isinstance(value, int) else str(value)
 
 
 class TwoDigits(FourDigits):
     regex = "[0-9]{2}"
+
+    def to_url(self, value) -> str:
+        return f"{value:02d}" if isinstance(value, int) else str(value)
 
 
 class CountryCode:
@@ -32,6 +35,16 @@ class CountryCode:
         return value.lower()
 
 
+class AnySlug(FourDigits):
+    """Topic slugs may be in any script (taggit keeps 一带一路 as it is)."""
+
+    regex = r"[-\w]+"
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
+register_converter(AnySlug, "anyslug")
 register_converter(FourDigits, "yyyy")
 register_converter(TwoDigits, "nn")
 register_converter(CountryCode, "cc")
@@ -59,8 +72,8 @@ urlpatterns = [
     path("officials/<slug:slug>/", views.OfficialDetailView.as_view(), name="official-detail"),
     path("officials/<slug:slug>/feed/", feeds.OfficialFeed(), name="official-feed"),
     path("topics/", views.TopicListView.as_view(), name="topic-list"),
-    path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic-detail"),
-    path("topics/<slug:slug>/feed/", feeds.TopicFeed(), name="topic-feed"),
+    path("topics/<anyslug:slug>/", views.TopicDetailView.as_view(), name="topic-detail"),
+    path("topics/<anyslug:slug>/feed/", feeds.TopicFeed(), name="topic-feed"),
     path(
         "sitemap.xml",
         sitemap_views.index,

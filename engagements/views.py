@@ -203,7 +203,8 @@ class CountryDetailView(FilteredMeetingListView):
 
     @cached_property
     def country(self) -> Country:
-        return get_object_or_404(Country, code=self.kwargs["code"].upper())
+        # A country only drafts mention is not public yet.
+        return get_object_or_404(Country.objects.public(), code=self.kwargs["code"].upper())
 
     def base_meetings(self):
         return Meeting.objects.published().involving(self.country)
@@ -237,7 +238,7 @@ class BilateralView(FilteredMeetingListView):
         a, b = self.kwargs["code_a"].upper(), self.kwargs["code_b"].upper()
         if a == b:
             raise Http404("A bilateral page needs two different countries.")
-        found = {c.code: c for c in Country.objects.filter(code__in=[a, b])}
+        found = {c.code: c for c in Country.objects.public().filter(code__in=[a, b])}
         if len(found) != 2:
             raise Http404("No such country.")
         return found[a], found[b]

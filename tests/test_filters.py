@@ -337,6 +337,9 @@ def test_malformed_filters_are_400_on_every_list_page(client, world, url):
         ("official=nobody", "official “nobody”"),
         ("topic=no-such-topic", "topic “no-such-topic”"),
         ("country=pk&official=nobody", "official “nobody”"),
+        # Topic slugs may be in any script, so these are well-formed, just unknown.
+        ("topic=%C3%BCnic%C3%B8de", "topic “ünicøde”"),
+        ("official=%E5%88%98%E6%B5%B7%E6%98%9F", "official “刘海星”"),
     ],
 )
 def test_unknown_values_give_an_empty_result_and_name_the_value(client, world, query, named):
@@ -397,8 +400,6 @@ CHOICE_MESSAGE = "Select a valid choice."
         ("from=2025-01-01%27%3B--", DATE_MESSAGE),
         # Unicode
         ("country=%D0%9F%D0%9A", "“ПК” is not a valid country code."),
-        ("official=%E5%88%98%E6%B5%B7%E6%98%9F", "“刘海星” is not a valid official."),
-        ("topic=%C3%BCnic%C3%B8de", "“ünicøde” is not a valid topic."),
         ("kind=%E4%BC%9A%E8%A7%81", CHOICE_MESSAGE),
         ("sort=%F0%9F%94%A5", CHOICE_MESSAGE),
         ("from=%E4%BA%8C%E3%80%87%E4%BA%8C%E4%BA%94", DATE_MESSAGE),

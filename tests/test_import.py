@@ -210,7 +210,6 @@ def test_skip_invalid_imports_the_good_lines_and_lists_the_rest(tmp_path):
         ({"title": "x" * 301}, "title: longer than 300 characters"),
         ({"title": "a\x00b"}, "title: contains a NUL character"),
         ({"title": 7}, "title: expected text, got a number"),
-        ({"participants": []}, "participants: a published readout needs at least one participant"),
         ({"participants": "Liu"}, "participants: expected a list"),
         ({"participants": [{"name": "A", "country": "PK", "role": "spy"}]}, "role"),
         ({"themes": ["x" * 101]}, "themes[0]: longer than 100"),
@@ -368,3 +367,87 @@ def test_an_interrupted_import_leaves_the_database_as_it_was(tmp_path, sig):
         assert b"Traceback" not in err
     assert not Meeting.objects.exists()
     assert not Official.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"kind": ["courtesy call"]}, 'kind: ["courtesy call"] is not one of'),
+        ({"status": {"a": 1}}, "status:"),
+        ({"date": "0225-11-11"}, "date: 0225-11-11 is outside the years 1000-2999"),
+        ({"date": "2025-11-11\n"}, "date: expected an ISO date"),
+        ({"id": "t-1\n"}, "id:"),
+        ({"title": "\ud800"}, "title: contains an unpaired surrogate"),
+    ],
+)
+def test_odd_values_are_reported_not_crashed_on(tmp_path, change, message):
+    # Written as ASCII JSON, as a lone surrogate can only appear in a file: "\ud800".
+    _, err = run_failing(write(tmp_path, [json.dumps(readout(1, **change))]))
+    assert message in err
+
+
+def test_a_role_list_and_a_huge_number_are_reported_with_their_line(tmp_path):
+    bad_role = readout(1)
+    bad_role["participants"][0]["role"] = ["envoy"]
+    huge = '{"id": "t-2", "date": ' + "9" * 5000 + "}"
+    path = write(tmp_path, [bad_role, huge])
+    _, err = run_failing(path)
+    assert f"{path}:1: participants[0].role:" in err
+    assert f"{path}:2: not valid JSON" in err
+
+
+def test_vocabulary_words_are_trimmed_and_case_folded(tmp_path):
+    record = readout(1, kind=" Courtesy Call ", status="Published")
+    record["participants"][0]["role"] = "Envoy"
+    run(write(tmp_path, [record]))
+    meeting = Meeting.objects.get()
+    assert meeting.kind == "courtesy call" and meeting.is_published
+    assert meeting.participations.first().role == "envoy"
+
+
+def test_a_readout_with_no_participants_imports(tmp_path):
+    run(write(tmp_path, [readout(1, participants=[]), readout(2, participants=[], status="draft")]))
+    assert Meeting.objects.count() == 2
+
+
+def test_moving_a_readout_to_a_date_where_its_slug_is_taken_gives_it_a_free_one(tmp_path):
+    first = readout(1, title="Same Title", date="2031-01-01")
+    second = readout(2, title="Same Title", date="2031-01-02")
+    run(write(tmp_path, [first, second]))
+    out, _ = run(write(tmp_path, [{**first, "date": "2031-01-02"}, second], "moved.jsonl"))
+    assert "updated 1, unchanged 1" in out
+    slugs = dict(Meeting.objects.values_list("external_id", "slug"))
+    assert slugs == {"t-0001": "same-title-2", "t-0002": "same-title"}
+
+
+def test_ids_from_another_archive_never_overwrite_meetings_entered_here(tmp_path):
+    ours = make_official("Our Official", country="PK")
+    from conftest import make_meeting
+
+    mine = make_meeting("Entered by our staff", participants=[(ours, "envoy", "")])
+    assert mine.external_id.startswith("ea-")
+    run(write(tmp_path, [readout(1, id=f"ea-{mine.pk}")]))
+    mine.refresh_from_db()
+    assert mine.title == "Entered by our staff"
+    assert Meeting.objects.count() == 2
+
+
+def test_a_refused_readout_creates_no_officials_or_topics(tmp_path):
+    make_official("Liu Haixing", country="CN", aliases="刘海星")
+    clash = readout(1, themes=["only in the refused line"])
+    clash["participants"] = [
+        {"name": "New Person", "title": "", "country": "PK", "role": "envoy"},
+        {"name": "Liu Haixing", "title": "Minister", "country": "CN", "role": "counterpart"},
+        {"name": "刘海星", "title": "Someone else", "country": "CN", "role": "participant"},
+    ]
+    out, err = run(write(tmp_path, [clash, readout(2)]), "--skip-invalid")
+    assert "are the same official with different titles or roles" in err
+    assert "created 1," in out and "invalid 1" in out
+    assert not Official.objects.filter(name="New Person").exists()
+    assert not Topic.objects.filter(name="only in the refused line").exists()
+
+
+@pytest.mark.parametrize("size", ["0", "5001"])
+def test_batch_size_is_bounded(tmp_path, size):
+    message, _ = run_failing(write(tmp_path, [readout(1)]), "--batch-size", size)
+    assert "--batch-size must be between 1 and 5000" in message

@@ -163,3 +163,29 @@ def test_the_prose_fast_path_renders_exactly_as_markdown_does(text):
         link_rel="nofollow noopener noreferrer",
     )
     assert render_markdown(text) == slow
+
+
+def test_dates_outside_four_digit_years_are_refused_by_the_database():
+    meeting = make_meeting()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Meeting.objects.filter(pk=meeting.pk).update(date=dt.date(225, 11, 11))
+
+
+def test_every_meeting_gets_a_stable_external_id():
+    a, b = make_meeting(), make_meeting()
+    assert a.external_id.startswith("ea-") and a.external_id != b.external_id
+    old = a.external_id
+    a.title = "Renamed"
+    a.save()
+    a.refresh_from_db()
+    assert a.external_id == old
+
+
+def test_deleting_a_meeting_does_not_refresh_it_once_per_participant(
+    django_assert_max_num_queries,
+):
+    people = [(make_official(country="PK"), "participant", "") for _ in range(30)]
+    meeting = make_meeting(participants=people)
+    with django_assert_max_num_queries(12):
+        meeting.delete()
+    assert not Participation.objects.exists()

@@ -63,8 +63,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, file: str, skip_invalid: bool, batch_size: int, **options) -> None:
-        if batch_size < 1:
-            raise CommandError("--batch-size must be at least 1")
+        if not 1 <= batch_size <= 5000:
+            raise CommandError("--batch-size must be between 1 and 5000")
         if file == "-":
             stream, total, name = sys.stdin.buffer, None, "<stdin>"
         else:

@@ -72,6 +72,7 @@ def main() -> int:
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(60),
         "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_HTTPS": "false",  # the bench talks plain HTTP on loopback
     }
     if options.file:
         source = Path(options.file)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from . import derived
 from .models import (
     Country,
     Meeting,
@@ -97,7 +98,7 @@ class MeetingAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        form.instance.refresh_countries()
+        derived.refresh([form.instance.pk])
 
 
 class CountryForm(forms.ModelForm):

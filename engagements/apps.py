@@ -1,4 +1,12 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def _repair_search_index(sender, using: str = "default", **kwargs) -> None:
+    from . import search
+
+    # A migration that rebuilds the meetings table on SQLite drops the FTS triggers.
+    search.repair_sqlite_index(using)
 
 
 class EngagementsConfig(AppConfig):
@@ -7,3 +15,5 @@ class EngagementsConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401  (connects the receivers)
+
+        post_migrate.connect(_repair_search_index, sender=self)

@@ -16,6 +16,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.text import slugify
 
+from . import search
 from .models import Country, Meeting, Official, Topic
 
 MAX_VALUES_PER_FILTER = 20
@@ -23,7 +24,11 @@ _CODE = re.compile(r"[A-Za-z]{2}")
 _SLUG = re.compile(r"[-\w]{1,200}")  # topic slugs may be in any script
 _PARTIAL_DATE = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")
 
-SORTS = {"newest": ("-date", "-id"), "oldest": ("date", "id")}
+SORTS = {
+    "newest": ("-date", "-id"),
+    "oldest": ("date", "id"),
+    "relevance": ("-rank", "-date", "-id"),  # only with a search (`q`)
+}
 
 
 class RepeatableField(forms.Field):
@@ -84,9 +89,27 @@ class MeetingFilterForm(forms.Form):
     kind = forms.ChoiceField(choices=[("", "any kind"), *Meeting.Kind.choices], required=False)
     date_from = PartialDateField(end=False, label="From")
     date_to = PartialDateField(end=True, label="To")
-    sort = forms.ChoiceField(
-        choices=[("newest", "newest first"), ("oldest", "oldest first")], required=False
+    q = forms.CharField(
+        required=False,
+        max_length=search.MAX_QUERY_CHARS,
+        label="Search",
+        error_messages={
+            "max_length": "A search can be at most %(limit_value)d characters "
+            "(this one has %(show_value)d)."
+        },
     )
+    sort = forms.ChoiceField(
+        choices=[
+            ("newest", "newest first"),
+            ("oldest", "oldest first"),
+            ("relevance", "most relevant first"),
+        ],
+        required=False,
+    )
+
+    def clean_q(self) -> str:
+        # (A NUL never gets here: Django's CharField refuses it with a clear message.)
+        return " ".join(self.cleaned_data["q"].split())
 
     # `from` is a Python keyword: the form field is date_from, the parameter `from`.
     PARAM_NAMES = {"date_from": "from", "date_to": "to"}
@@ -122,6 +145,7 @@ class MeetingFilters:
     kind: str
     date_from: dt.date | None
     date_to: dt.date | None
+    q: str
     sort: str
     chips: list[ActiveFilter]
     unknown: list[str]
@@ -153,7 +177,14 @@ class MeetingFilters:
             meetings = meetings.filter(date__gte=self.date_from)
         if self.date_to:
             meetings = meetings.filter(date__lte=self.date_to)
+        if self.q:
+            meetings = search.search(meetings, self.q)
         return meetings.order_by(*SORTS[self.sort])
+
+    @property
+    def searches_nothing(self) -> bool:
+        """A search with no word to look for (only punctuation or operators)."""
+        return bool(self.q) and search.parse(self.q).is_empty
 
 
 def _without(query: QueryDict, key: str, value: str | None = None) -> str:
@@ -172,7 +203,7 @@ def parse_filters(query: QueryDict) -> tuple[MeetingFilters | None, MeetingFilte
     data = QueryDict(mutable=True)
     for key in ("country", "official", "topic"):
         data.setlist(key, query.getlist(key))
-    for key in ("kind", "from", "to", "sort"):
+    for key in ("q", "kind", "from", "to", "sort"):
         if key in query:
             data[key] = query.get(key)
     form = MeetingFilterForm(data)
@@ -214,6 +245,8 @@ def parse_filters(query: QueryDict) -> tuple[MeetingFilters | None, MeetingFilte
         chip("official", raw, officials.get(raw), "official", lambda o: o.name)
     for raw in clean["topic"]:
         chip("topic", raw, topics.get(raw), "topic", lambda t: t.name)
+    if clean["q"]:
+        chips.append(ActiveFilter("search", f"“{clean['q']}”", _without(query, "q")))
     if clean["kind"]:
         chips.append(ActiveFilter("kind", clean["kind"], _without(query, "kind")))
     if clean["date_from"]:
@@ -228,7 +261,13 @@ def parse_filters(query: QueryDict) -> tuple[MeetingFilters | None, MeetingFilte
         kind=clean["kind"],
         date_from=clean["date_from"],
         date_to=clean["date_to"],
-        sort=clean["sort"] or "newest",
+        q=clean["q"],
+        # With a search the best matches come first unless another order is asked for.
+        sort=(
+            (clean["sort"] or "relevance")
+            if clean["q"]
+            else ("newest" if clean["sort"] in ("", "relevance") else clean["sort"])
+        ),
         chips=chips,
         unknown=unknown,
         query_string=_without(query, "page").lstrip("?"),

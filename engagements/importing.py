@@ -15,6 +15,7 @@ from django.db import reset_queries, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from . import derived
 from .interchange import Person, Readout, keyed_records, parse_line
 from .markup import render_markdown
 from .models import Country, Meeting, Official, Participation, Source, TaggedMeeting, Topic
@@ -79,6 +80,8 @@ class Importer:
     def _load_indexes(self) -> None:
         self.country_ids = dict(Country.objects.values_list("code", "pk"))
         self.country_codes = {pk: code for code, pk in self.country_ids.items()}
+        self.country_names = dict(Country.objects.values_list("pk", "name"))
+        self.official_aliases: dict[int, list[str]] = {}
         self.official_by_name: dict[tuple[str, str], int] = {}
         self.official_by_alias: dict[tuple[str, str], int] = {}
         self.official_by_alias_anywhere: dict[str, set[int]] = {}
@@ -90,7 +93,10 @@ class Importer:
         ).order_by("pk"):
             code = self.country_codes[country_id]
             self.official_by_name.setdefault((name.strip().casefold(), code), pk)
-            for alias in filter(None, (a.strip() for a in aliases.splitlines())):
+            self.official_aliases[pk] = list(
+                filter(None, (a.strip() for a in aliases.splitlines()))
+            )
+            for alias in self.official_aliases[pk]:
                 self.official_by_alias.setdefault((alias.casefold(), code), pk)
                 self.official_by_alias_anywhere.setdefault(alias.casefold(), set()).add(pk)
             self.official_names[pk] = name
@@ -111,6 +117,7 @@ class Importer:
             country = Country.for_code(code)
             self.country_ids[code] = country.pk
             self.country_codes[country.pk] = code
+            self.country_names[country.pk] = country.name
         return self.country_ids[code]
 
     def _official_id(self, name: str, code: str) -> int | None:
@@ -193,7 +200,12 @@ class Importer:
             pk, record = stored.get(readout.id, (None, None))
             if pk is None:
                 to_create.append(
-                    (self._new_meeting(readout, now), readout, official_ids, topic_ids)
+                    (
+                        self._new_meeting(readout, official_ids, topic_ids, now),
+                        readout,
+                        official_ids,
+                        topic_ids,
+                    )
                 )
             elif record == self._expected_record(readout, official_ids, topic_ids):
                 self.result.unchanged += 1
@@ -205,7 +217,7 @@ class Importer:
             meeting = instances[pk]
             if meeting.date != readout.date:
                 moved.append(meeting)  # its slug must be free on the new date too
-            self._apply(meeting, readout, now)
+            self._apply(meeting, readout, official_ids, topic_ids, now)
             to_update.append((meeting, readout, official_ids, topic_ids))
 
         new_meetings = [m for m, *_ in to_create]
@@ -220,7 +232,8 @@ class Importer:
             Meeting.objects.bulk_update(
                 [m for m, *_ in to_update],
                 ["title", "slug", "date", "kind", "city", "location_country", "summary", "body",
-                 "body_html", "status", "published_at", "synthetic", "updated_at"],
+                 "body_html", "status", "published_at", "synthetic", "updated_at",
+                 "search_primary", "search_secondary"],
             )  # fmt: skip
             Participation.objects.filter(meeting_id__in=changed_ids).delete()
             TaggedMeeting.objects.filter(content_object_id__in=changed_ids).delete()
@@ -301,6 +314,7 @@ class Importer:
         ):
             self.official_by_name[(name_key, code)] = official.pk
             self.official_names[official.pk] = official.name
+            self.official_aliases[official.pk] = []
             self.official_countries[official.pk] = code
         for key, topic in zip(
             new_topics, Topic.objects.bulk_create(new_topics.values()), strict=True
@@ -355,12 +369,13 @@ class Importer:
             record["synthetic"] = True
         return record
 
-    def _new_meeting(self, readout: Readout, now) -> Meeting:
+    def _new_meeting(self, readout: Readout, official_ids, topic_ids, now) -> Meeting:
         meeting = Meeting(external_id=readout.id, created_at=now)
-        self._apply(meeting, readout, now)
+        self._apply(meeting, readout, official_ids, topic_ids, now)
         return meeting
 
-    def _apply(self, meeting: Meeting, readout: Readout, now) -> None:
+    def _apply(self, meeting: Meeting, readout: Readout, official_ids, topic_ids, now) -> None:
+        """Set the meeting's fields, and what derives from them, from a readout."""
         meeting.title = readout.title
         meeting.date = readout.date
         meeting.kind = readout.kind
@@ -375,6 +390,20 @@ class Importer:
             meeting.published_at = now
         meeting.synthetic = readout.synthetic
         meeting.updated_at = now
+        countries = {self.country_ids[self.official_countries[o]] for o in official_ids}
+        if meeting.location_country_id:
+            countries.add(meeting.location_country_id)
+        meeting.search_primary, meeting.search_secondary = derived.search_texts(
+            title=readout.title,
+            people=[
+                text
+                for official_id in official_ids
+                for text in [self.official_names[official_id], *self.official_aliases[official_id]]
+            ],
+            summary=readout.summary,
+            topics=sorted(self.topic_names[t] for t in topic_ids),
+            places=[readout.city, *sorted(self.country_names[c] for c in countries)],
+        )
 
     def _assign_slugs(self, meetings: list[Meeting], bases: list[str]) -> None:
         """Slugs unique per date, starting from `bases`; one query, more only on a clash."""

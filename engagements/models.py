@@ -13,7 +13,7 @@ from django.core.validators import (
     URLValidator,
 )
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -47,7 +47,13 @@ def unique_slug(model: type[models.Model], text: str, *, max_length: int, **scop
 class CountryQuerySet(models.QuerySet):
     def public(self) -> CountryQuerySet:
         """Countries involved in at least one published readout."""
-        return self.filter(meetings__status=Meeting.Status.PUBLISHED).distinct()
+        return self.filter(
+            Exists(
+                Meeting.countries.through.objects.filter(
+                    country=OuterRef("pk"), meeting__status=Meeting.Status.PUBLISHED
+                )
+            )
+        )
 
 
 class Country(models.Model):
@@ -142,7 +148,13 @@ class Organization(models.Model):
 class OfficialQuerySet(models.QuerySet):
     def public(self) -> OfficialQuerySet:
         """Officials in at least one published readout: the others are not public yet."""
-        return self.filter(participations__meeting__status=Meeting.Status.PUBLISHED).distinct()
+        return self.filter(
+            Exists(
+                Participation.objects.filter(
+                    official=OuterRef("pk"), meeting__status=Meeting.Status.PUBLISHED
+                )
+            )
+        )
 
 
 class Official(models.Model):
@@ -208,8 +220,12 @@ class TopicQuerySet(models.QuerySet):
     def public(self) -> TopicQuerySet:
         """Topics of at least one published readout."""
         return self.filter(
-            meeting_links__content_object__status=Meeting.Status.PUBLISHED
-        ).distinct()
+            Exists(
+                TaggedMeeting.objects.filter(
+                    tag=OuterRef("pk"), content_object__status=Meeting.Status.PUBLISHED
+                )
+            )
+        )
 
 
 class Topic(TagBase):
@@ -338,6 +354,16 @@ class Meeting(models.Model):
         editable=False,
         help_text="The record's id in the interchange format: the imported one, or made here.",
     )
+    search_primary = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Derived, searched first: the title and the participants' names and aliases.",
+    )
+    search_secondary = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Derived, searched next: the summary, topics and places.",
+    )
     synthetic = models.BooleanField(
         default=False,
         help_text="Generated sample data, not a real readout; every page marks it as such.",
@@ -395,15 +421,6 @@ class Meeting(models.Model):
     @property
     def place(self) -> str:
         return ", ".join(p for p in [self.city, str(self.location_country or "")] if p)
-
-    def refresh_countries(self) -> None:
-        """Recompute the derived `countries` set from the venue and the participants."""
-        ids = set(
-            Participation.objects.filter(meeting=self).values_list("official__country", flat=True)
-        )
-        if self.location_country_id:
-            ids.add(self.location_country_id)
-        self.countries.set(ids)
 
 
 class Participation(models.Model):

@@ -1,18 +1,29 @@
-"""Keep each meeting's derived country set in step with its venue and participants.
+"""Keep each meeting's derived state (countries, search text) in step with what it is made of.
 
-Fixture loading (raw saves) is skipped: fixtures carry the derived set themselves.
+Every writer goes through here: the admin, the shell, fixtures that are not raw.
+Fixture loading (raw saves) is skipped: fixtures carry the derived state themselves.
+The importer computes the same state itself, in bulk (importing.py).
 """
 
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from .models import Meeting, Official, Participation
+from . import derived
+from .models import Country, Meeting, Official, Participation, TaggedMeeting, Topic
+
+_CHUNK = 500
+
+
+def _refresh_all(meeting_ids) -> None:
+    ids = list(meeting_ids)
+    for start in range(0, len(ids), _CHUNK):
+        derived.refresh(ids[start : start + _CHUNK])
 
 
 @receiver(post_save, sender=Meeting)
 def meeting_saved(sender, instance: Meeting, raw: bool = False, **kwargs) -> None:
     if not raw:
-        instance.refresh_countries()
+        derived.refresh([instance.pk])
 
 
 @receiver(post_save, sender=Participation)
@@ -22,23 +33,47 @@ def participation_changed(sender, instance: Participation, raw: bool = False, **
     deleting_meetings = isinstance(origin, Meeting) or getattr(origin, "model", None) is Meeting
     if raw or deleting_meetings:  # the meeting itself is going: nothing to refresh
         return
-    meeting = Meeting.objects.filter(pk=instance.meeting_id).first()
-    if meeting is not None:
-        meeting.refresh_countries()
+    if Meeting.objects.filter(pk=instance.meeting_id).exists():
+        derived.refresh([instance.meeting_id])
+
+
+@receiver(m2m_changed, sender=TaggedMeeting)
+def topics_changed(sender, instance, action: str, **kwargs) -> None:
+    if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Meeting):
+        derived.refresh([instance.pk])
 
 
 @receiver(pre_save, sender=Official)
-def remember_official_country(sender, instance: Official, raw: bool = False, **kwargs) -> None:
-    previous = None
+@receiver(pre_save, sender=Topic)
+@receiver(pre_save, sender=Country)
+def remember_searchable_fields(sender, instance, raw: bool = False, **kwargs) -> None:
+    """Note what a save may change in the meetings' derived state (names, aliases, country)."""
+    instance._derived_before = None
     if not raw and instance.pk:
-        previous = Official.objects.filter(pk=instance.pk).values_list("country", flat=True).first()
-    instance._previous_country_id = previous
+        fields = {Official: ["name", "aliases", "country"], Topic: ["name"], Country: ["name"]}
+        instance._derived_before = (
+            sender.objects.filter(pk=instance.pk).values_list(*fields[sender]).first()
+        )
+
+
+def _changed(instance, *current) -> bool:
+    before = getattr(instance, "_derived_before", None)
+    return before is not None and tuple(before) != current
 
 
 @receiver(post_save, sender=Official)
 def official_saved(sender, instance: Official, raw: bool = False, **kwargs) -> None:
-    previous = getattr(instance, "_previous_country_id", None)
-    if raw or previous is None or previous == instance.country_id:
-        return
-    for meeting in Meeting.objects.filter(participations__official=instance).distinct():
-        meeting.refresh_countries()
+    if not raw and _changed(instance, instance.name, instance.aliases, instance.country_id):
+        _refresh_all(instance.participations.values_list("meeting_id", flat=True))
+
+
+@receiver(post_save, sender=Topic)
+def topic_saved(sender, instance: Topic, raw: bool = False, **kwargs) -> None:
+    if not raw and _changed(instance, instance.name):
+        _refresh_all(instance.meeting_links.values_list("content_object_id", flat=True))
+
+
+@receiver(post_save, sender=Country)
+def country_saved(sender, instance: Country, raw: bool = False, **kwargs) -> None:
+    if not raw and _changed(instance, instance.name):
+        _refresh_all(instance.meetings.values_list("pk", flat=True))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import ExtractYear
 
-from .models import Country, Meeting, Official, Topic
+from .models import Country, Meeting, Topic
 
 
 def top_countries(meetings: QuerySet[Meeting], *, exclude=(), limit: int = 10) -> list[Country]:
@@ -17,16 +17,6 @@ def top_countries(meetings: QuerySet[Meeting], *, exclude=(), limit: int = 10) -
         Country.objects.filter(meetings__in=meetings.order_by().values("pk"))
         .exclude(pk__in=[c.pk for c in exclude])
         .annotate(meeting_count=Count("meetings"))
-        .order_by("-meeting_count", "name")[:limit]
-    )
-
-
-def top_officials(meetings: QuerySet[Meeting], *, exclude=(), limit: int = 10) -> list[Official]:
-    return list(
-        Official.objects.filter(participations__meeting__in=meetings.order_by().values("pk"))
-        .exclude(pk__in=[o.pk for o in exclude])
-        .annotate(meeting_count=Count("participations"))
-        .select_related("country")
         .order_by("-meeting_count", "name")[:limit]
     )
 

@@ -14,7 +14,7 @@ from django.utils.functional import cached_property
 from django.views.generic import DateDetailView, ListView, MonthArchiveView, TemplateView
 from django.views.generic import YearArchiveView as BaseYearArchiveView
 
-from . import stats
+from . import facets, search, stats
 from .filters import MeetingFilters, parse_filters
 from .models import Country, Meeting, Official, Participation, Topic
 
@@ -53,6 +53,10 @@ class FilteredMeetingListView(ListView):
     def own_feed_url(self) -> str:
         return reverse("engagements:meeting-feed")
 
+    def scope(self) -> list:
+        """The country, official or topic this page is about (left out of its facets)."""
+        return []
+
     def _list_query(self) -> str:
         """The page's scope plus the visitor's filters, as a /meetings/ query string."""
         extra = self.filters.query_string if self.filters else ""
@@ -78,22 +82,39 @@ class FilteredMeetingListView(ListView):
             filters=self.filters,
             filter_form=self.filter_form,
             kind_choices=Meeting.Kind.choices,
-            filter_countries=Country.objects.filter(meetings__status=Meeting.Status.PUBLISHED)
-            .distinct()
-            .order_by("name"),
+            filter_countries=Country.objects.public().order_by("name"),
             feed_url=(
                 self.own_feed_url()
                 if not self.filters or self.filters.is_empty
                 else f"{reverse('engagements:meeting-feed')}?{self._list_query()}"
             ),
             export_query=self._list_query(),
-            filter_topics=Topic.objects.filter(
-                meeting_links__content_object__status=Meeting.Status.PUBLISHED
-            )
-            .distinct()
-            .order_by("name"),
         )
+        if self.filters is not None:
+            context.update(self._results_context(context))
         return context
+
+    def _results_context(self, context) -> dict:
+        """Facets, search snippets and the ways out of an empty result."""
+        filters, query = self.filters, self.request.GET
+        facet_list = facets.facets(
+            filters.apply(self.base_meetings()),
+            query,
+            filters,
+            total=context["paginator"].count if context["paginator"] else len(context["meetings"]),
+            scope=self.scope(),
+        )
+        extra = {"facets": facet_list, "years": facets.years_chart(facet_list)}
+        page = list(context["meetings"])
+        if filters.q:
+            found = search.snippets([m.pk for m in page], filters.q)
+            for meeting in page:
+                meeting.snippet = found.get(meeting.pk)
+            if len(page) < 3:
+                extra["suggestions"] = search.suggestions(filters.q)
+        if not page and filters.chips:
+            extra["relaxations"] = facets.without_each_filter(self.base_meetings(), query, filters)
+        return extra
 
 
 class HomeView(TemplateView):
@@ -212,6 +233,9 @@ class CountryDetailView(FilteredMeetingListView):
     def scope_params(self):
         return [("country", self.country.code.lower())]
 
+    def scope(self):
+        return [self.country]
+
     def own_feed_url(self) -> str:
         return reverse("engagements:country-feed", args=[self.country.code])
 
@@ -223,9 +247,6 @@ class CountryDetailView(FilteredMeetingListView):
             counterpart_countries=stats.with_shares(
                 stats.top_countries(mine, exclude=[self.country])
             ),
-            frequent_officials=stats.top_officials(mine),
-            frequent_topics=stats.with_shares(stats.top_topics(mine)),
-            years=stats.meetings_per_year(mine),
         )
         return context
 
@@ -250,20 +271,17 @@ class BilateralView(FilteredMeetingListView):
     def scope_params(self):
         return [("country", c.code.lower()) for c in self.pair]
 
+    def scope(self):
+        return list(self.pair)
+
     def own_feed_url(self) -> str:
         return reverse("engagements:bilateral-feed", args=[c.code for c in self.pair])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        mine = self.base_meetings()
+        self.base_meetings()
         a, b = self.pair
-        context.update(
-            country_a=a,
-            country_b=b,
-            frequent_officials=stats.top_officials(mine),
-            frequent_topics=stats.with_shares(stats.top_topics(mine)),
-            years=stats.meetings_per_year(mine),
-        )
+        context.update(country_a=a, country_b=b)
         return context
 
 
@@ -318,12 +336,15 @@ class OfficialDetailView(FilteredMeetingListView):
     def scope_params(self):
         return [("official", self.official.slug)]
 
+    def scope(self):
+        return [self.official]
+
     def own_feed_url(self) -> str:
         return reverse("engagements:official-feed", args=[self.official.slug])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        mine = self.base_meetings()
+        self.base_meetings()
         context.update(
             official=self.official,
             offices=Participation.objects.filter(
@@ -332,9 +353,6 @@ class OfficialDetailView(FilteredMeetingListView):
             .values("title")
             .annotate(first=Min("meeting__date"), last=Max("meeting__date"), count=Count("pk"))
             .order_by("first", "title"),
-            counterparts=stats.top_officials(mine, exclude=[self.official]),
-            frequent_topics=stats.with_shares(stats.top_topics(mine)),
-            years=stats.meetings_per_year(mine),
         )
         return context
 
@@ -366,17 +384,14 @@ class TopicDetailView(FilteredMeetingListView):
     def scope_params(self):
         return [("topic", self.topic.slug)]
 
+    def scope(self):
+        return [self.topic]
+
     def own_feed_url(self) -> str:
         return reverse("engagements:topic-feed", args=[self.topic.slug])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        mine = self.base_meetings()
-        context.update(
-            topic=self.topic,
-            frequent_countries=stats.with_shares(stats.top_countries(mine)),
-            frequent_officials=stats.top_officials(mine),
-            related_topics=stats.with_shares(stats.top_topics(mine, exclude=[self.topic])),
-            years=stats.meetings_per_year(mine),
-        )
+        self.base_meetings()
+        context.update(topic=self.topic)
         return context

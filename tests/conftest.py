@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from engagements import derived
 from engagements.models import (
     Country,
     Meeting,
@@ -84,7 +85,7 @@ def make_meeting(
         meeting.topics.set(topics)
     for order, source in enumerate(sources or [{"publisher": "Test Agency"}]):
         Source.objects.create(meeting=meeting, order=order, **source)
-    meeting.refresh_countries()
+    derived.refresh([meeting.pk])
     return meeting
 
 

@@ -248,10 +248,13 @@ def test_country_page_lists_meetings_counterparts_officials_topics(client, archi
     assertContains(response, "Most frequent counterpart countries")
     assertInHTML('<a href="/countries/pk/cn/">China</a>', html)
     assertNotContains(response, "France")
-    assertContains(response, "Officials most often present")
-    assertInHTML('<a href="/officials/khalil-hashmi/">Khalil Hashmi</a>', html)
-    assertContains(response, "Most frequent topics")
-    assertInHTML(f'<a href="/topics/{slug_of("Trade")}/">Trade</a>', html)
+    # Facets over the country's readouts; the country itself is not offered again, nor
+    # Khalil Hashmi, who is in all three (choosing him would narrow nothing).
+    assertContains(response, "Narrow these results")
+    assertInHTML('<a href="?official=liu-haixing">Liu Haixing</a>', html)
+    assertNotContains(response, 'href="?official=khalil-hashmi"')
+    assertInHTML(f'<a href="?topic={slug_of("Trade")}">Trade</a>', html)
+    assertNotContains(response, 'href="?country=pk"')
 
 
 def test_bilateral_page_lists_engagements_between_two_countries(client, archive):
@@ -333,12 +336,13 @@ def test_official_page_shows_offices_over_time_and_counterparts(client, archive)
     assert html.index("Ambassador of Pakistan to China") < html.index("Foreign Secretary")
     assertNotContains(response, "Secret Draft Office")
     # Frequent counterparts: Liu, twice.
-    assertContains(response, "Frequent counterparts")
+    # Counterparts are the officials facet: Liu Haixing in 2 of the 3 readouts.
     assertInHTML(
-        '<li><a href="/officials/liu-haixing/">Liu Haixing</a>'
-        ' <span class="meta">CN · 2</span></li>',
+        '<li><a href="?official=liu-haixing">Liu Haixing</a> <span class="meta">CN</span>'
+        ' <span class="count" aria-label="2 readouts">2</span></li>',
         html,
     )
+    assertNotContains(response, 'href="?official=khalil-hashmi"')
     assertNotContains(response, "Zoe Draftwoman")
 
 
@@ -388,8 +392,9 @@ def test_topic_page_lists_its_meetings(client, archive):
     assertContains(response, archive["earlier"].title)
     assertNotContains(response, archive["delhi"].title)
     assertNotContains(response, DRAFT_TITLE)
-    assertContains(response, "Countries most involved")
-    assertContains(response, "Discussed alongside")
+    assertContains(response, "Narrow these results")
+    assertInHTML(f'<a href="?topic={slug_of("Trade")}">Trade</a>', html)
+    assertNotContains(response, f'href="?topic={slug_of("CPEC 2.0")}"')
     assertNotContains(response, "Secret pipeline")
 
 
@@ -538,14 +543,14 @@ def rows(db):
 # Each includes one site-wide query from engagements.context_processors.archive.
 QUERY_BUDGET = {
     "/": 11,
-    "/meetings/": 7,
+    "/meetings/": 11,  # count, rows, participants, topics, country menu, 5 facets
     "/meetings/2025/": 9,
     "/meetings/2025/03/": 9,
     "/countries/": 2,
-    "/countries/pk/": 12,
-    "/countries/pk/cn/": 11,
+    "/countries/pk/": 13,
+    "/countries/pk/cn/": 12,
     "/officials/": 4,
-    "/officials/anwar-envoy/": 12,
+    "/officials/anwar-envoy/": 13,
     "/topics/": 2,
     "/topics/trade/": 12,
     "readout": 7,

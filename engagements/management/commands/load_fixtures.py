@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from engagements import derived
 from engagements.models import Meeting
 
 
@@ -27,3 +28,7 @@ class Command(BaseCommand):
             self.stdout.write("The archive already has readouts; fixtures not loaded (--force to).")
             return
         call_command("loaddata", *files, verbosity=options["verbosity"])
+        # Fixtures load raw (no signals): compute what is derived from the loaded records.
+        ids = list(Meeting.objects.values_list("pk", flat=True))
+        for start in range(0, len(ids), 500):
+            derived.refresh(ids[start : start + 500])

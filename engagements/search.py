@@ -1,0 +1,312 @@
+"""Full-text search: one interface, each engine's native tool.
+
+PostgreSQL: a stored, weighted `tsvector` column with a GIN index, queried with
+`websearch_to_tsquery` (quotes, `or`, `-`), ranked with `ts_rank`, snippets by
+`ts_headline`. SQLite: an external-content FTS5 table kept in step by triggers,
+ranked with `bm25()`, snippets by `snippet()`. The searchable text of a meeting
+lives on the meeting (`search_primary`: title, participants' names and aliases;
+`search_secondary`: summary, topics, places), refreshed in `derived.py`.
+
+Nothing outside this module (and the migration that calls `install`) branches on
+the database engine.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
+from django.db import connection
+from django.db.models import FloatField, QuerySet, TextField, Value
+from django.db.models.expressions import Expression, RawSQL
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+MAX_QUERY_CHARS = 300
+MAX_TERMS = 24
+CONFIG = "english"
+_MARK_START, _MARK_END = "\x02", "\x03"
+FTS_TABLE = "engagements_meeting_fts"
+_WEIGHTS = "10.0, 4.0, 1.0"  # bm25 weights of search_primary, search_secondary, body
+
+POSTGRES_SQL = [
+    f"""
+    ALTER TABLE engagements_meeting ADD COLUMN IF NOT EXISTS search_vector tsvector
+    GENERATED ALWAYS AS (
+        setweight(to_tsvector('{CONFIG}', coalesce(search_primary, '')), 'A')
+        || setweight(to_tsvector('{CONFIG}', coalesce(search_secondary, '')), 'B')
+        || setweight(to_tsvector('{CONFIG}', coalesce(body, '')), 'C')
+    ) STORED
+    """,
+    "CREATE INDEX IF NOT EXISTS meeting_search_vector_idx "
+    "ON engagements_meeting USING GIN (search_vector)",
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+]
+SQLITE_TABLE = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
+    "search_primary, search_secondary, body, content='engagements_meeting', "
+    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')"
+)
+_COLUMNS = "search_primary, search_secondary, body"
+SQLITE_TRIGGERS = {
+    "engagements_meeting_fts_insert": f"""
+        CREATE TRIGGER IF NOT EXISTS engagements_meeting_fts_insert
+        AFTER INSERT ON engagements_meeting BEGIN
+            INSERT INTO {FTS_TABLE}(rowid, {_COLUMNS})
+            VALUES (new.id, new.search_primary, new.search_secondary, new.body);
+        END""",
+    "engagements_meeting_fts_delete": f"""
+        CREATE TRIGGER IF NOT EXISTS engagements_meeting_fts_delete
+        AFTER DELETE ON engagements_meeting BEGIN
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_COLUMNS})
+            VALUES ('delete', old.id, old.search_primary, old.search_secondary, old.body);
+        END""",
+    "engagements_meeting_fts_update": f"""
+        CREATE TRIGGER IF NOT EXISTS engagements_meeting_fts_update
+        AFTER UPDATE OF search_primary, search_secondary, body ON engagements_meeting BEGIN
+            INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_COLUMNS})
+            VALUES ('delete', old.id, old.search_primary, old.search_secondary, old.body);
+            INSERT INTO {FTS_TABLE}(rowid, {_COLUMNS})
+            VALUES (new.id, new.search_primary, new.search_secondary, new.body);
+        END""",
+}
+
+
+def install(schema_editor) -> None:
+    """Create the engine's index (called by a migration)."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        for sql in POSTGRES_SQL:
+            schema_editor.execute(sql)
+    elif vendor == "sqlite":
+        schema_editor.execute(SQLITE_TABLE)
+        for sql in SQLITE_TRIGGERS.values():
+            schema_editor.execute(sql)
+        schema_editor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+
+
+def uninstall(schema_editor) -> None:
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS meeting_search_vector_idx")
+        schema_editor.execute("ALTER TABLE engagements_meeting DROP COLUMN IF EXISTS search_vector")
+    elif vendor == "sqlite":
+        for name in SQLITE_TRIGGERS:
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        schema_editor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+
+
+def repair_sqlite_index(using: str = "default") -> bool:
+    """Recreate FTS5 triggers a table rebuild dropped, and reindex. True if it had to."""
+    from django.db import connections
+
+    conn = connections[using]
+    if conn.vendor != "sqlite":
+        return False
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger') AND name LIKE %s",
+            [f"{FTS_TABLE}%"],
+        )
+        present = {row[0] for row in cursor.fetchall()}
+        if FTS_TABLE not in present:
+            return False  # not migrated that far yet
+        if set(SQLITE_TRIGGERS) <= present:
+            return False
+        for sql in SQLITE_TRIGGERS.values():
+            cursor.execute(sql)
+        cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+    return True
+
+
+# --- Queries ------------------------------------------------------------------------------
+
+
+@dataclass
+class ParsedQuery:
+    """A web-search query: groups of alternatives (AND between groups), and exclusions."""
+
+    groups: list[list[list[str]]] = field(default_factory=list)  # [[phrase tokens, …], …]
+    excluded: list[list[str]] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.groups and not self.excluded
+
+
+_TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+
+
+def parse(text: str) -> ParsedQuery:
+    """Read quotes ("exact phrase"), `or` and a leading `-`, the way search engines do.
+
+    Words are cut at anything that is not a letter or digit, as both engines' tokenizers
+    do; unbalanced quotes run to the end, lone operators are ignored.
+    """
+    parsed = ParsedQuery()
+    pending_or = False
+    for negative, quoted, bare in _TOKEN.findall(text.replace("\x00", " ")):
+        if bare and bare.lower() == "or":
+            pending_or = bool(parsed.groups)
+            continue
+        if bare.startswith("-") and len(bare) > 1:
+            negative, bare = "-", bare[1:]
+        words = re.findall(r"\w+", quoted if quoted or not bare else bare)
+        if not words:
+            continue
+        if negative:
+            parsed.excluded.append(words)
+        elif pending_or:
+            parsed.groups[-1].append(words)
+        else:
+            parsed.groups.append([words])
+        pending_or = False
+        if len(parsed.groups) + len(parsed.excluded) >= MAX_TERMS:
+            break
+    return parsed
+
+
+def _fts5_phrase(words: list[str]) -> str:
+    return '"' + " ".join(w.replace('"', '""') for w in words) + '"'
+
+
+def _fts5_expression(groups: list[list[list[str]]]) -> str:
+    return " AND ".join(
+        "(" + " OR ".join(_fts5_phrase(p) for p in alternatives) + ")" for alternatives in groups
+    )
+
+
+def _postgres_query(text: str) -> SearchQuery:
+    return SearchQuery(text.replace("\x00", " "), search_type="websearch", config=CONFIG)
+
+
+class _StoredVector(Expression):
+    """PostgreSQL's stored `search_vector` column of the meetings table, under whatever alias
+    the query gives that table (subqueries rename it). Not a model field: SQLite has none."""
+
+    output_field = SearchVectorField()
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.quote_name(compiler.query.get_initial_alias())
+        return f"{alias}.{connection.ops.quote_name('search_vector')}", []
+
+
+_PG_VECTOR = _StoredVector()
+
+
+class _Bm25Rank(Expression):
+    """SQLite: the FTS5 rank of each meeting row for a MATCH expression (higher is better)."""
+
+    output_field = FloatField()
+
+    def __init__(self, expression: str) -> None:
+        super().__init__()
+        self.expression = expression
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.quote_name(compiler.query.get_initial_alias())
+        return (
+            f"(SELECT -bm25({FTS_TABLE}, {_WEIGHTS}) FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH %s AND rowid = {alias}.id)",
+            [self.expression],
+        )
+
+
+def search(meetings: QuerySet, text: str) -> QuerySet:
+    """Meetings matching `text`, annotated with `rank` (higher is better)."""
+    if connection.vendor == "postgresql":
+        query = _postgres_query(text)
+        return (
+            meetings.alias(search_vector=_PG_VECTOR)
+            .filter(search_vector=query)
+            .annotate(rank=SearchRank(_PG_VECTOR, query))
+        )
+    parsed = parse(text)
+    if not parsed.groups:
+        no_rank = Value(0.0, output_field=FloatField())
+        if not parsed.excluded:
+            return meetings.none().annotate(rank=no_rank)
+        matching = meetings.annotate(rank=no_rank)
+    else:
+        expression = _fts5_expression(parsed.groups)
+        matching = meetings.filter(
+            pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression])
+        ).annotate(rank=_Bm25Rank(expression))
+    if parsed.excluded:
+        expression = _fts5_expression([[words] for words in parsed.excluded]).replace(
+            " AND ", " OR "
+        )
+        matching = matching.exclude(
+            pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression])
+        )
+    return matching
+
+
+def snippets(meeting_ids: list[int], text: str) -> dict[int, SafeString]:
+    """Highlighted passages of the readouts' text for the given meetings: {pk: html}."""
+    if not meeting_ids:
+        return {}
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchHeadline
+        from django.db.models.functions import Concat
+
+        from .models import Meeting
+
+        rows = (
+            Meeting.objects.filter(pk__in=meeting_ids)
+            .annotate(
+                snippet=SearchHeadline(
+                    Concat("summary", Value(" "), "body", output_field=TextField()),
+                    _postgres_query(text),
+                    config=CONFIG,
+                    start_sel=_MARK_START,
+                    stop_sel=_MARK_END,
+                    max_words=40,
+                    min_words=15,
+                    max_fragments=2,
+                    fragment_delimiter=" … ",
+                )
+            )
+            .values_list("pk", "snippet")
+        )
+    else:
+        parsed = parse(text)
+        if not parsed.groups:
+            return {}
+        placeholders = ", ".join(["%s"] * len(meeting_ids))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT rowid, snippet({FTS_TABLE}, 2, %s, %s, ' … ', 30) FROM {FTS_TABLE} "
+                f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})",
+                [_MARK_START, _MARK_END, _fts5_expression(parsed.groups), *meeting_ids],
+            )
+            rows = cursor.fetchall()
+    return {pk: highlight(snippet) for pk, snippet in rows if snippet and _MARK_START in snippet}
+
+
+def highlight(snippet: str) -> SafeString:
+    """Escape a snippet's text, then turn the engine's markers into <mark>."""
+    html = escape(snippet).replace(_MARK_START, "<mark>").replace(_MARK_END, "</mark>")
+    return mark_safe(html)  # noqa: S308 (escaped above; only our own tags added)
+
+
+def suggestions(text: str, *, limit: int = 3) -> list:
+    """Officials and topics whose names look like a misspelt query (PostgreSQL: pg_trgm)."""
+    if connection.vendor != "postgresql" or not text.strip():
+        return []
+    from django.contrib.postgres.search import TrigramSimilarity
+
+    from .models import Official, Topic
+
+    text = text.replace("\x00", " ").strip()[:100]
+    found = []
+    for model in (Official, Topic):
+        found += list(
+            model.objects.public()
+            .annotate(similarity=TrigramSimilarity("name", text))
+            .filter(similarity__gt=0.3)
+            .order_by("-similarity")[:limit]
+        )
+    found.sort(key=lambda item: -item.similarity)
+    return found[:limit]

@@ -1,0 +1,259 @@
+"""Full-text search: the same behaviour on PostgreSQL (tsvector) and SQLite (FTS5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from conftest import make_meeting, make_official, make_topic
+from django.db import connection
+from pytest_django.asserts import assertContains
+
+from engagements import derived, search
+from engagements.importing import import_readouts
+from engagements.models import Meeting, Official, Participation, Topic
+
+pytestmark = pytest.mark.django_db
+
+
+def titles(client, query: str) -> list[str]:
+    response = client.get("/meetings/", {"q": query} if isinstance(query, str) else query)
+    assert response.status_code == 200, response.content[:500]
+    return [m.title for m in response.context["meetings"]]
+
+
+@pytest.fixture
+def library(db):
+    hashmi = make_official("Khalil Hashmi", country="PK")
+    liu = make_official("Liu Haixing", country="CN", aliases="刘海星")
+    wang = make_official("Wang Yi", country="CN")
+    return {
+        "idcpc": make_meeting(
+            "Ambassador calls on the IDCPC minister",
+            date=dt.date(2025, 11, 11),
+            participants=[(hashmi, "envoy", "Ambassador"), (liu, "counterpart", "Minister")],
+            topics=["CPEC 2.0", "youth exchanges"],
+            summary="A courtesy call on the new minister.",
+            body="Both sides reviewed the China-Pakistan Economic Corridor and think-tank "
+            "cooperation.",
+        ),
+        "gwadar": make_meeting(
+            "Talks on Gwadar port",
+            date=dt.date(2024, 5, 1),
+            city="Islamabad",
+            location="PK",
+            participants=[(hashmi, "envoy", "Ambassador"), (wang, "counterpart", "FM")],
+            topics=["Gwadar port"],
+            body="The port of Gwadar and maritime cooperation. Think tanks were not mentioned.",
+        ),
+        "climate": make_meeting(
+            "Climate talks in Beijing",
+            date=dt.date(2023, 2, 2),
+            participants=[(wang, "envoy", "FM")],
+            topics=["climate change"],
+            body="Green development and a mention of Gwadar in passing.",
+        ),
+        "draft": make_meeting(
+            "Secret draft about Gwadar", status=Meeting.Status.DRAFT, participants=[]
+        ),
+    }
+
+
+def test_words_in_the_title_names_topics_places_and_body_are_found(client, library):
+    assert titles(client, "IDCPC") == [library["idcpc"].title]
+    assert titles(client, "Haixing") == [library["idcpc"].title]
+    assert titles(client, "youth exchanges") == [library["idcpc"].title]
+    assert titles(client, "Islamabad") == [library["gwadar"].title]
+    assert titles(client, "maritime") == [library["gwadar"].title]
+    assert set(titles(client, "Wang")) == {library["gwadar"].title, library["climate"].title}
+
+
+def test_an_alias_in_another_script_finds_the_officials_meetings(client, library):
+    assert titles(client, "刘海星") == [library["idcpc"].title]
+
+
+def test_drafts_are_never_found(client, library):
+    assert library["draft"].title not in titles(client, "secret draft Gwadar")
+    assert library["draft"].title not in titles(client, "Gwadar")
+
+
+def test_a_phrase_in_quotes_must_appear_as_written(client, library):
+    assert titles(client, '"think-tank cooperation"') == [library["idcpc"].title]
+    assert set(titles(client, "think tank")) >= {library["idcpc"].title, library["gwadar"].title}
+
+
+def test_a_minus_excludes_and_or_offers_alternatives(client, library):
+    assert set(titles(client, "Gwadar -climate")) == {library["gwadar"].title}
+    assert set(titles(client, "IDCPC or climate")) == {
+        library["idcpc"].title,
+        library["climate"].title,
+    }
+    assert set(titles(client, "-Gwadar")) == {library["idcpc"].title}
+
+
+def test_title_matches_rank_above_body_matches(client, library):
+    found = titles(client, "Gwadar")
+    assert found[0] == library["gwadar"].title  # in its title; the other only in its body
+    assert found == [library["gwadar"].title, library["climate"].title]
+    oldest_first = titles(client, {"q": "Gwadar", "sort": "oldest"})
+    assert oldest_first == [library["climate"].title, library["gwadar"].title]
+
+
+def test_search_combines_with_filters(client, library):
+    assert titles(client, {"q": "Gwadar", "country": "cn", "kind": "meeting"}) == [
+        library["gwadar"].title,
+        library["climate"].title,
+    ]
+    assert titles(client, {"q": "Gwadar", "topic": "climate-change"}) == [library["climate"].title]
+    assert titles(client, {"q": "Gwadar", "from": "2024"}) == [library["gwadar"].title]
+
+
+def test_results_show_highlighted_snippets(client, library):
+    response = client.get("/meetings/", {"q": "maritime"})
+    assertContains(response, "<mark>maritime</mark>")
+    assertContains(response, 'class="meeting-snippet"')
+
+
+def test_snippets_escape_the_readout_text(client, db):
+    make_meeting("Hostile", body="<script>alert(1)</script> maritime <b>bold</b>")
+    html = client.get("/meetings/", {"q": "maritime"}).content.decode()
+    assert "<script>alert(1)" not in html and "<b>bold</b>" not in html
+    assert "<mark>maritime</mark>" in html
+
+
+def test_the_search_box_is_on_every_page(client, library):
+    for url in ["/", "/meetings/", "/countries/", "/officials/", "/topics/",
+                library["idcpc"].get_absolute_url(), "/nowhere/"]:  # fmt: skip
+        html = client.get(url).content.decode()
+        assert re.search(
+            r'<form class="site-search" role="search" method="get" action="/meetings/">', html
+        ), url
+        assert 'name="q"' in html and '<label for="site-q"' in html
+
+
+def test_the_query_stays_in_the_box_and_in_a_chip(client, library):
+    html = client.get("/meetings/", {"q": "Gwadar port"}).content.decode()
+    assert 'value="Gwadar port"' in html
+    assert "search: “Gwadar port”" in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"unbalanced', 'a "b', "-", "or", "or or", "- -", '"', '""', "\\", "\\\\x", "%", "_",
+     "%_%", "a AND", "NEAR(a b)", "col:term", "*", "^x", "'; DROP TABLE x; --", "(((",
+     "ﷺ", "🙂", "a" * 300],
+)  # fmt: skip
+def test_odd_queries_give_results_or_nothing_never_an_error(client, library, query):
+    response = client.get("/meetings/", {"q": query})
+    assert response.status_code == 200
+
+
+def test_a_query_without_words_says_so(client, library):
+    response = client.get("/meetings/", {"q": '"" - or %'})
+    assertContains(response, "There is no word to search for")
+    assert response.context["meetings"] == [] or len(response.context["meetings"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"q": "a" * 10_000}, "A search can be at most 300 characters"),
+        ({"q": "cpec\x00"}, "Null characters are not allowed"),
+        ({"country": ["pk"] * 500}, "At most 20 values of country code"),
+        ({"topic": ["cpec-20"] * 500}, "At most 20 values of topic"),
+        ({"official": ["khalil-hashmi"] * 500}, "At most 20 values of official"),
+        ({"kind": ["meeting"] * 500, "q": ["x"] * 500}, ""),
+    ],
+)
+def test_oversized_input_is_a_clear_400(client, library, params, message):
+    response = client.get("/meetings/", params)
+    if message:
+        assert response.status_code == 400
+        assertContains(response, message, status_code=400)
+    else:  # the last of 500 repeats of a single-valued filter counts
+        assert response.status_code == 200
+
+
+def test_unknown_slugs_mixed_with_known_ones_give_an_empty_result_that_names_them(client, library):
+    response = client.get("/meetings/", {"topic": ["cpec-20", "no-such-topic"], "q": "IDCPC"})
+    assert response.status_code == 200
+    assertContains(response, "The archive has no topic “no-such-topic”")
+    assert len(response.context["meetings"]) == 0
+
+
+def test_search_text_follows_renames_aliases_and_topic_changes(client, library):
+    liu = Official.objects.get(name="Liu Haixing")
+    liu.aliases = "刘海星\nLiu Hai-xing Lao"
+    liu.save()
+    assert titles(client, "Lao") == [library["idcpc"].title]
+    topic = Topic.objects.get(name="Gwadar port")
+    topic.name = "Gwadar deep-sea port"
+    topic.save()
+    assert library["gwadar"].title in titles(client, "deep-sea")
+    library["climate"].topics.add("renewables")
+    assert titles(client, "renewables") == [library["climate"].title]
+    Participation.objects.filter(meeting=library["climate"]).delete()
+    assert library["climate"].title not in titles(client, "Wang")
+
+
+def test_the_importer_writes_the_same_search_text_as_the_admin_would(db):
+    make_official("Liu Haixing", country="CN", aliases="刘海星")
+    record = {
+        "id": "x-1", "date": "2025-11-11", "title": "Talks", "kind": "meeting",
+        "location": {"city": "Beijing", "country": "CN"},
+        "participants": [
+            {"name": "刘海星", "title": "Minister", "country": "CN", "role": "envoy"},
+            {"name": "Khalil Hashmi", "title": "", "country": "PK", "role": "counterpart"},
+        ],
+        "themes": ["trade", "CPEC 2.0"], "summary": "S.", "body": "B.", "sources": [],
+    }  # fmt: skip
+    assert import_readouts([json.dumps(record).encode()]).created == 1
+    meeting = Meeting.objects.get()
+    imported = (meeting.search_primary, meeting.search_secondary)
+    Meeting.objects.filter(pk=meeting.pk).update(search_primary="", search_secondary="")
+    derived.refresh([meeting.pk])
+    meeting.refresh_from_db()
+    assert (meeting.search_primary, meeting.search_secondary) == imported
+    assert "刘海星" in meeting.search_primary and "Beijing" in meeting.search_secondary
+
+
+def test_misspelt_names_suggest_the_right_one_on_postgresql(client, library):
+    response = client.get("/meetings/", {"q": "Khalil Hashmy"})
+    if connection.vendor == "postgresql":
+        assertContains(
+            response, 'Did you mean <a href="/officials/khalil-hashmi/">Khalil Hashmi</a>'
+        )
+    else:  # pg_trgm has no SQLite twin: no suggestions there (README says so)
+        assert "Did you mean" not in response.content.decode()
+    assert search.suggestions("") == []
+
+
+def test_a_sqlite_table_rebuild_that_drops_the_triggers_is_repaired(library):
+    if connection.vendor != "sqlite":
+        assert search.repair_sqlite_index() is False
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER engagements_meeting_fts_insert")
+    assert search.repair_sqlite_index() is True
+    make_meeting("Brand new readout on hydrogen")
+    assert [m.title for m in search.search(Meeting.objects.all(), "hydrogen")] == [
+        "Brand new readout on hydrogen"
+    ]
+    assert search.repair_sqlite_index() is False
+
+
+def test_parse_reads_web_search_syntax():
+    parsed = search.parse('"exact phrase" cpec or gwadar -climate "unbalanced')
+    assert parsed.groups == [[["exact", "phrase"]], [["cpec"], ["gwadar"]], [["unbalanced"]]]
+    assert parsed.excluded == [["climate"]]
+    assert search.parse('- or "" %').is_empty
+    assert len(search.parse(" ".join(f"w{i}" for i in range(100))).groups) == search.MAX_TERMS
+
+
+def test_topic_names_are_searchable_on_topic_pages(client, library):
+    make_topic("Unused topic")
+    response = client.get("/topics/cpec-20/", {"q": "IDCPC"})
+    assert response.status_code == 200
+    assert [m.title for m in response.context["meetings"]] == [library["idcpc"].title]

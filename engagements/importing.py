@@ -11,11 +11,11 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db import reset_queries, transaction
+from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import derived
+from . import derived, search
 from .interchange import Person, Readout, keyed_records, parse_line
 from .markup import render_markdown
 from .models import Country, Meeting, Official, Participation, Source, TaggedMeeting, Topic
@@ -43,6 +43,21 @@ class ImportResult:
             f"created {self.created:,}, updated {self.updated:,}, unchanged {self.unchanged:,}, "
             f"invalid {self.invalid:,} in {self.seconds:.1f} s"
         )
+
+
+def _insert(model, fields: list[str], rows: list[tuple], *, per_statement: int = 1000) -> None:
+    """INSERT plain rows into `model`'s table, many rows per statement."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(f).column) for f in fields)
+    one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            cursor.execute(
+                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
+                f"VALUES {', '.join([one_row] * len(chunk))}",
+                [value for row in chunk for value in row],
+            )
 
 
 class _Rollback(Exception):
@@ -136,6 +151,7 @@ class Importer:
         started = time.monotonic()
         try:
             with transaction.atomic():
+                search.prepare_bulk_write()
                 self._load_indexes()
                 batch: list[Readout] = []
                 number = consumed = 0
@@ -240,30 +256,31 @@ class Importer:
             Source.objects.filter(meeting_id__in=changed_ids).delete()
             MeetingCountry.objects.filter(meeting_id__in=changed_ids).delete()
 
+        # The rows that hang off each meeting, as plain tuples: building hundreds of
+        # thousands of model instances would cost more than writing them.
         participations, links, sources, countries = [], [], [], []
         for meeting, readout, official_ids, topic_ids in to_create + to_update:
             involved = set()
             for order, (person, official_id) in enumerate(
                 zip(readout.participants, official_ids, strict=True)
             ):
-                participations.append(Participation(
-                    meeting_id=meeting.pk, official_id=official_id, role=person.role,
-                    title=person.title, order=order,
-                ))  # fmt: skip
+                participations.append((meeting.pk, official_id, person.role, person.title, order))
                 involved.add(self.country_ids[self.official_countries[official_id]])
             if meeting.location_country_id:
                 involved.add(meeting.location_country_id)
-            countries += [MeetingCountry(meeting_id=meeting.pk, country_id=c) for c in involved]
-            links += [TaggedMeeting(content_object_id=meeting.pk, tag_id=t) for t in topic_ids]
+            countries += [(meeting.pk, c) for c in involved]
+            links += [(meeting.pk, t) for t in topic_ids]
             sources += [
-                Source(meeting_id=meeting.pk, url=s.url, publisher=s.publisher,
-                       published=s.published, archived_url=s.archived_url, order=order)
+                (meeting.pk, s.url, s.publisher,
+                 s.published.isoformat() if s.published else None, s.archived_url, order)
                 for order, s in enumerate(readout.sources)
             ]  # fmt: skip
-        Participation.objects.bulk_create(participations)
-        TaggedMeeting.objects.bulk_create(links)
-        Source.objects.bulk_create(sources)
-        MeetingCountry.objects.bulk_create(countries)
+        _insert(Participation, ["meeting", "official", "role", "title", "order"], participations)
+        _insert(TaggedMeeting, ["content_object", "tag"], links)
+        _insert(
+            Source, ["meeting", "url", "publisher", "published", "archived_url", "order"], sources
+        )
+        _insert(MeetingCountry, ["meeting", "country"], countries)
         self.result.created += len(to_create)
         self.result.updated += len(to_update)
 

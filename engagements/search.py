@@ -97,6 +97,21 @@ def uninstall(schema_editor) -> None:
         schema_editor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
 
 
+def prepare_bulk_write(using: str = "default") -> None:
+    """Inside a transaction about to write many meetings: let the index absorb them in bulk.
+
+    PostgreSQL: a larger GIN pending list and work memory for this transaction only, so
+    new entries are merged into the index in few large steps instead of many small ones.
+    """
+    from django.db import connections
+
+    conn = connections[using]
+    if conn.vendor == "postgresql":
+        with conn.cursor() as cursor:
+            cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+
+
 def repair_sqlite_index(using: str = "default") -> bool:
     """Recreate FTS5 triggers a table rebuild dropped, and reindex. True if it had to."""
     from django.db import connections

@@ -151,7 +151,7 @@ class Importer:
         started = time.monotonic()
         try:
             with transaction.atomic():
-                search.prepare_bulk_write()
+                finish_index = search.prepare_bulk_write(empty_archive=not Meeting.objects.exists())
                 self._load_indexes()
                 batch: list[Readout] = []
                 number = consumed = 0
@@ -172,6 +172,7 @@ class Importer:
                     self._write(batch)
                 if self.result.errors and not self.skip_invalid:
                     raise _Rollback
+                finish_index()
                 self.result.written = True
         except _Rollback:
             self.result.created = self.result.updated = self.result.unchanged = 0

@@ -97,19 +97,35 @@ def uninstall(schema_editor) -> None:
         schema_editor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
 
 
-def prepare_bulk_write(using: str = "default") -> None:
+def prepare_bulk_write(*, empty_archive: bool, using: str = "default"):
     """Inside a transaction about to write many meetings: let the index absorb them in bulk.
 
-    PostgreSQL: a larger GIN pending list and work memory for this transaction only, so
-    new entries are merged into the index in few large steps instead of many small ones.
+    PostgreSQL: a larger GIN pending list and work memory for this transaction only.
+    Into an empty archive (a first load, nobody reading yet) the GIN index is dropped
+    and built once at the end, which is several times faster than growing it row by
+    row; the returned function rebuilds it (call it before the transaction commits).
     """
     from django.db import connections
 
     conn = connections[using]
-    if conn.vendor == "postgresql":
+    if conn.vendor != "postgresql":
+        return lambda: None
+    with conn.cursor() as cursor:
+        cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        if not empty_archive:
+            return lambda: None
+        cursor.execute("DROP INDEX IF EXISTS meeting_search_vector_idx")
+
+    def rebuild() -> None:
         with conn.cursor() as cursor:
-            cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
-            cursor.execute("SET LOCAL work_mem = '64MB'")
+            # Run the deferred foreign-key checks now: PostgreSQL won't index a table
+            # with checks still pending.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(POSTGRES_SQL[1])
+
+    return rebuild
 
 
 def repair_sqlite_index(using: str = "default") -> bool:

@@ -6,7 +6,7 @@ sees) and answers in one query, whatever the number of meetings.
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractYear
 
 from .models import Country, Meeting, Topic
@@ -51,8 +51,3 @@ def with_shares(items: list, attr: str = "meeting_count") -> list:
     for item in items:
         item.share = getattr(item, attr) / largest if largest else 0
     return items
-
-
-def published_count_filter(prefix: str) -> Q:
-    """Q that keeps only published meetings when counting through `prefix` (a relation path)."""
-    return Q(**{f"{prefix}status": Meeting.Status.PUBLISHED})

@@ -257,3 +257,20 @@ def test_topic_names_are_searchable_on_topic_pages(client, library):
     response = client.get("/topics/cpec-20/", {"q": "IDCPC"})
     assert response.status_code == 200
     assert [m.title for m in response.context["meetings"]] == [library["idcpc"].title]
+
+
+def test_a_first_import_into_an_empty_archive_leaves_the_search_index_in_place(db):
+    record = {
+        "id": "first-1", "date": "2025-11-11", "title": "Hydrogen talks", "kind": "meeting",
+        "location": {"city": "Oslo", "country": "NO"},
+        "participants": [{"name": "A B", "title": "", "country": "NO", "role": "envoy"}],
+        "themes": [], "summary": "", "body": "Electrolysers.", "sources": [],
+    }  # fmt: skip
+    assert import_readouts([json.dumps(record).encode()]).created == 1
+    assert [m.title for m in search.search(Meeting.objects.all(), "electrolysers")] == [
+        "Hydrogen talks"
+    ]
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'meeting_search_vector_idx'")
+            assert cursor.fetchone() == (1,)

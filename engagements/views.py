@@ -46,16 +46,22 @@ class FilteredMeetingListView(ListView):
     def base_meetings(self):
         return Meeting.objects.published()
 
-    def scope_params(self) -> list[tuple[str, str]]:
-        """This page's own filter in list-parameter form (e.g. [("country", "pk")])."""
-        return []
-
     def own_feed_url(self) -> str:
         return reverse("engagements:meeting-feed")
 
     def scope(self) -> list:
         """The country, official or topic this page is about (left out of its facets)."""
         return []
+
+    def scope_params(self) -> list[tuple[str, str]]:
+        """The page's scope as /meetings/ parameters (e.g. [("country", "pk")])."""
+        params = []
+        for item in self.scope():
+            if isinstance(item, Country):
+                params.append(("country", item.code.lower()))
+            else:
+                params.append(("official" if isinstance(item, Official) else "topic", item.slug))
+        return params
 
     def _list_query(self) -> str:
         """The page's scope plus the visitor's filters, as a /meetings/ query string."""
@@ -230,9 +236,6 @@ class CountryDetailView(FilteredMeetingListView):
     def base_meetings(self):
         return Meeting.objects.published().involving(self.country)
 
-    def scope_params(self):
-        return [("country", self.country.code.lower())]
-
     def scope(self):
         return [self.country]
 
@@ -267,9 +270,6 @@ class BilateralView(FilteredMeetingListView):
     def base_meetings(self):
         a, b = self.pair
         return Meeting.objects.published().involving(a).involving(b)
-
-    def scope_params(self):
-        return [("country", c.code.lower()) for c in self.pair]
 
     def scope(self):
         return list(self.pair)
@@ -333,9 +333,6 @@ class OfficialDetailView(FilteredMeetingListView):
     def base_meetings(self):
         return Meeting.objects.published().filter(participations__official=self.official)
 
-    def scope_params(self):
-        return [("official", self.official.slug)]
-
     def scope(self):
         return [self.official]
 
@@ -380,9 +377,6 @@ class TopicDetailView(FilteredMeetingListView):
 
     def base_meetings(self):
         return Meeting.objects.published().filter(topic_links__tag=self.topic)
-
-    def scope_params(self):
-        return [("topic", self.topic.slug)]
 
     def scope(self):
         return [self.topic]

@@ -45,6 +45,17 @@ def _with(query: QueryDict, **changes: str) -> str:
     return "?" + urlencode(pairs)
 
 
+def _top(rows: QuerySet, key: str, leave_out: set[int]) -> dict[int, int]:
+    """{key value: number of meetings} for the FACET_SIZE most frequent values of `key`."""
+    counted = (
+        rows.exclude(**{f"{key}__in": leave_out})
+        .values(key)
+        .annotate(count=Count("*"))
+        .order_by("-count", key)[:FACET_SIZE]
+    )
+    return {row[key]: row["count"] for row in counted}
+
+
 def facets(
     meetings: QuerySet[Meeting],
     query: QueryDict,
@@ -65,47 +76,27 @@ def facets(
     active_officials = {o.pk for o in in_force if isinstance(o, Official)}
     active_topics = {t.pk for t in in_force if isinstance(t, Topic)}
 
+    # Group on the integer keys alone, then name the few winners: joining the names in
+    # before grouping costs several times more on large results.
     country = Facet("country", "Countries")
-    for row in (
-        MeetingCountry.objects.filter(meeting_id__in=ids)
-        .exclude(country_id__in=active_countries)
-        .values("country__code", "country__name")
-        .annotate(count=Count("meeting_id"))
-        .order_by("-count", "country__name")[:FACET_SIZE]
-    ):
-        code = row["country__code"].lower()
-        country.values.append(
-            FacetValue(row["country__name"], row["count"], _with(query, country=code))
-        )
+    top = _top(MeetingCountry.objects.filter(meeting_id__in=ids), "country_id", active_countries)
+    for c in Country.objects.filter(pk__in=top):
+        country.values.append(FacetValue(c.name, top[c.pk], _with(query, country=c.code.lower())))
 
     official = Facet("official", "Officials")
-    for row in (
-        Participation.objects.filter(meeting_id__in=ids)
-        .exclude(official_id__in=active_officials)
-        .values("official__slug", "official__name", "official__country__code")
-        .annotate(count=Count("meeting_id"))
-        .order_by("-count", "official__name")[:FACET_SIZE]
-    ):
+    top = _top(Participation.objects.filter(meeting_id__in=ids), "official_id", active_officials)
+    for o in Official.objects.filter(pk__in=top).select_related("country"):
         official.values.append(
-            FacetValue(
-                row["official__name"],
-                row["count"],
-                _with(query, official=row["official__slug"]),
-                note=row["official__country__code"],
-            )
+            FacetValue(o.name, top[o.pk], _with(query, official=o.slug), note=o.country.code)
         )
 
     topic = Facet("topic", "Topics")
-    for row in (
-        TaggedMeeting.objects.filter(content_object_id__in=ids)
-        .exclude(tag_id__in=active_topics)
-        .values("tag__slug", "tag__name")
-        .annotate(count=Count("content_object_id"))
-        .order_by("-count", "tag__name")[:FACET_SIZE]
-    ):
-        topic.values.append(
-            FacetValue(row["tag__name"], row["count"], _with(query, topic=row["tag__slug"]))
-        )
+    top = _top(TaggedMeeting.objects.filter(content_object_id__in=ids), "tag_id", active_topics)
+    for t in Topic.objects.filter(pk__in=top):
+        topic.values.append(FacetValue(t.name, top[t.pk], _with(query, topic=t.slug)))
+
+    for named in (country, official, topic):
+        named.values.sort(key=lambda v: (-v.count, v.label))
 
     kind = Facet("kind", "Kinds")
     if not filters.kind:

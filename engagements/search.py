@@ -102,8 +102,10 @@ def prepare_bulk_write(*, empty_archive: bool, using: str = "default"):
 
     PostgreSQL: a larger GIN pending list and work memory for this transaction only.
     Into an empty archive (a first load, nobody reading yet) the GIN index is dropped
-    and built once at the end, which is several times faster than growing it row by
-    row; the returned function rebuilds it (call it before the transaction commits).
+    and built once at the end, which is faster than growing it row by row. The returned
+    function finishes (call it before the transaction commits): it rebuilds the index
+    if it was dropped and refreshes the planner's statistics, which a large load makes
+    stale (the facet queries then pick bad plans until autovacuum catches up).
     """
     from django.db import connections
 
@@ -114,18 +116,23 @@ def prepare_bulk_write(*, empty_archive: bool, using: str = "default"):
         cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
         cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        if not empty_archive:
-            return lambda: None
-        cursor.execute("DROP INDEX IF EXISTS meeting_search_vector_idx")
+        if empty_archive:
+            cursor.execute("DROP INDEX IF EXISTS meeting_search_vector_idx")
 
-    def rebuild() -> None:
+    def finish() -> None:
         with conn.cursor() as cursor:
-            # Run the deferred foreign-key checks now: PostgreSQL won't index a table
-            # with checks still pending.
-            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            cursor.execute(POSTGRES_SQL[1])
+            if empty_archive:
+                # Run the deferred foreign-key checks now: PostgreSQL won't index a table
+                # with checks still pending.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(POSTGRES_SQL[1])
+            cursor.execute(
+                "ANALYZE engagements_meeting, engagements_participation, "
+                "engagements_taggedmeeting, engagements_meeting_countries, engagements_source, "
+                "engagements_official, engagements_topic"
+            )
 
-    return rebuild
+    return finish
 
 
 def repair_sqlite_index(using: str = "default") -> bool:

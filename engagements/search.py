@@ -25,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 MAX_QUERY_CHARS = 300
 MAX_TERMS = 24
+SQLITE_RANK_LIMIT = 300
 CONFIG = "english"
 _MARK_START, _MARK_END = "\x02", "\x03"
 FTS_TABLE = "engagements_meeting_fts"
@@ -268,9 +269,14 @@ def search(meetings: QuerySet, text: str) -> QuerySet:
         matching = meetings.annotate(rank=no_rank)
     else:
         expression = _fts5_expression(parsed.groups)
-        matching = meetings.filter(
-            pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression])
-        ).annotate(rank=_Bm25Rank(expression))
+        matches = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM ({matches})", [expression])
+            hits = cursor.fetchone()[0]
+        # Each row's bm25 re-reads the term's whole posting list: ranking n hits costs n².
+        # Past SQLITE_RANK_LIMIT hits the matches come newest first instead.
+        rank = _Bm25Rank(expression) if hits <= SQLITE_RANK_LIMIT else Value(0.0)
+        matching = meetings.filter(pk__in=RawSQL(matches, [expression])).annotate(rank=rank)
     if parsed.excluded:
         expression = _fts5_expression([[words] for words in parsed.excluded]).replace(
             " AND ", " OR "

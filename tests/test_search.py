@@ -274,3 +274,11 @@ def test_a_first_import_into_an_empty_archive_leaves_the_search_index_in_place(d
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'meeting_search_vector_idx'")
             assert cursor.fetchone() == (1,)
+
+
+def test_past_the_sqlite_rank_limit_matches_come_newest_first(client, library, monkeypatch):
+    monkeypatch.setattr(search, "SQLITE_RANK_LIMIT", 1)
+    found = titles(client, "Gwadar")
+    assert set(found) == {library["gwadar"].title, library["climate"].title}
+    if connection.vendor == "sqlite":  # PostgreSQL ranks every match: no limit there
+        assert found == [library["gwadar"].title, library["climate"].title]  # newest first

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from engagements.interchange import export_records, write_records, write_records_to_stdout
+from engagements.interchange import export_records
+from engagements.management.jsonl import write_to
 from engagements.models import Meeting
 
 
@@ -27,15 +28,6 @@ class Command(BaseCommand):
         meetings = Meeting.objects.all()
         if status != "all":
             meetings = meetings.filter(status=status)
-        records = export_records(meetings.order_by("date", "pk"))
-        if file == "-":
-            count = write_records_to_stdout(records, self.stdout)
-            if count < 0:
-                return
-        else:
-            try:
-                with open(file, "w", encoding="utf-8", newline="\n") as out:
-                    count = write_records(records, out)
-            except OSError as exc:
-                raise CommandError(f"{file}: cannot write it ({exc.strerror})") from None
-        self.stderr.write(f"exported {count:,} readouts")
+        count = write_to(export_records(meetings.order_by("date", "pk")), file, self.stdout)
+        if count >= 0:
+            self.stderr.write(f"exported {count:,} readouts")

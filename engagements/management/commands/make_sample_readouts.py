@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from engagements.interchange import write_records, write_records_to_stdout
+from engagements.management.jsonl import write_to
 from engagements.synthetic import sample_records
 
 
@@ -20,13 +20,6 @@ class Command(BaseCommand):
     def handle(self, *args, file: str, count: int, seed: int, **options) -> None:
         if not 1 <= count <= 1_000_000:
             raise CommandError("--count must be between 1 and 1,000,000")
-        records = sample_records(count, seed=seed)
-        if file == "-":
-            write_records_to_stdout(records, self.stdout)
-            return
-        try:
-            with open(file, "w", encoding="utf-8", newline="\n") as out:
-                written = write_records(records, out)
-        except OSError as exc:
-            raise CommandError(f"{file}: cannot write it ({exc.strerror})") from None
-        self.stderr.write(f"wrote {written:,} synthetic readouts to {file}")
+        written = write_to(sample_records(count, seed=seed), file, self.stdout)
+        if file != "-":
+            self.stderr.write(f"wrote {written:,} synthetic readouts to {file}")

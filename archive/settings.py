@@ -74,6 +74,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the middleware below, so that a cached page replays the headers they set.
+    "engagements.caching.PageCacheMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -202,5 +204,38 @@ LOGGING = {
 
 TAGGIT_CASE_INSENSITIVE = True
 
+# The admin's path can be moved away from the obvious one.
+ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/").strip("/") + "/"
+
+# Caching (engagements/caching.py): public pages and counts are computed once per version
+# of the archive. Local memory in each process by default; Redis, shared by all processes
+# and kept across restarts, when REDIS_URL is set (e.g. redis://127.0.0.1:6379/0).
+PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
+CACHE_TTL = int(os.environ.get("CACHE_TTL", "86400"))  # seconds; a write makes entries obsolete
+CDN_MAX_AGE = int(os.environ.get("CDN_MAX_AGE", "0"))  # s-maxage: how stale a CDN may serve
+RELEASE = os.environ.get("RELEASE", "")  # e.g. the deployed commit; the code's hash is used too
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "TIMEOUT": CACHE_TTL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "engagement-archive"),
+            # Fail fast when Redis is down: the site then computes pages itself.
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "TIMEOUT": CACHE_TTL,
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("CACHE_MAX_ENTRIES", "500"))},
+        }
+    }
+
 # Site-wide presentation settings.
 ARCHIVE_PAGE_SIZE = 25
+# Lists page through their first 400 pages (10,000 readouts): deeper OFFSETs get slow.
+ARCHIVE_MAX_PAGES = int(os.environ.get("ARCHIVE_MAX_PAGES", "400"))

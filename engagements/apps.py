@@ -14,6 +14,8 @@ class EngagementsConfig(AppConfig):
     verbose_name = "Engagement archive"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401  (connects the receivers)
+        from . import caching, signals  # noqa: F401  (signals connects its receivers)
+
+        caching.connect_signals()
 
         post_migrate.connect(_repair_search_index, sender=self)

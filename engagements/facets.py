@@ -1,16 +1,18 @@
 """Facet counts beside a list: how the current results spread over countries, officials,
 topics, kinds and years, each value a link that narrows the list to it.
 
-Five queries whatever the size of the result: each groups the current result set
-(passed as a subquery of meeting ids) once.
+Five queries whatever the size of the result: four group the current result set (passed
+as a subquery of meeting ids), one names the officials and topics that came out on top.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from urllib.parse import urlencode
 
-from django.db.models import Count, QuerySet
+from django.db.models import CharField, Count, QuerySet, Value
 from django.db.models.functions import ExtractYear
 from django.http import QueryDict
 
@@ -61,68 +63,87 @@ def facets(
     query: QueryDict,
     filters: MeetingFilters,
     *,
-    total: int,
     scope=(),
-) -> list[Facet]:
-    """The facets of `meetings` (the current, filtered result set of `total` readouts).
+    country_names: dict[int, tuple[str, str]],
+) -> tuple[list[Facet], int]:
+    """The facets of `meetings` (the current, filtered result set), and its size.
 
     Values already in force (the filters, and the page's own `scope`: its country,
     official or topic) are left out, and so are values every result has: each value
     listed narrows the list further. The year facet keeps every year (it draws the chart).
+    `country_names` ({id: (name, code)} of the public countries) names the country facet.
+    Five queries at most, whatever the size of the result.
     """
     ids = meetings.order_by().values("pk")
     in_force = [*filters.countries, *filters.officials, *filters.topics, *scope]
-    active_countries = {c.pk for c in in_force if isinstance(c, Country)}
-    active_officials = {o.pk for o in in_force if isinstance(o, Official)}
-    active_topics = {t.pk for t in in_force if isinstance(t, Topic)}
 
-    # Group on the integer keys alone, then name the few winners: joining the names in
-    # before grouping costs several times more on large results.
-    country = Facet("country", "Countries")
-    top = _top(MeetingCountry.objects.filter(meeting_id__in=ids), "country_id", active_countries)
-    for c in Country.objects.filter(pk__in=top):
-        country.values.append(FacetValue(c.name, top[c.pk], _with(query, country=c.code.lower())))
-
-    official = Facet("official", "Officials")
-    top = _top(Participation.objects.filter(meeting_id__in=ids), "official_id", active_officials)
-    for o in Official.objects.filter(pk__in=top).select_related("country"):
-        official.values.append(
-            FacetValue(o.name, top[o.pk], _with(query, official=o.slug), note=o.country.code)
-        )
-
-    topic = Facet("topic", "Topics")
-    top = _top(TaggedMeeting.objects.filter(content_object_id__in=ids), "tag_id", active_topics)
-    for t in Topic.objects.filter(pk__in=top):
-        topic.values.append(FacetValue(t.name, top[t.pk], _with(query, topic=t.slug)))
-
-    for named in (country, official, topic):
-        named.values.sort(key=lambda v: (-v.count, v.label))
-
-    kind = Facet("kind", "Kinds")
-    if not filters.kind:
-        for row in (
-            meetings.order_by().values("kind").annotate(count=Count("pk")).order_by("-count")
-        ):
-            kind.values.append(
-                FacetValue(row["kind"].capitalize(), row["count"], _with(query, kind=row["kind"]))
-            )
-
-    year = Facet("year", "Years")
+    # One grouping gives the kinds, the years and the total.
+    kind, year = Facet("kind", "Kinds"), Facet("year", "Years")
+    per_kind: Counter[str] = Counter()
+    per_year: Counter[int] = Counter()
     for row in (
         meetings.order_by()
         .annotate(year=ExtractYear("date"))
-        .values("year")
+        .values("kind", "year")
         .annotate(count=Count("pk"))
-        .order_by("year")
     ):
-        label = f"{row['year']:04d}"
-        year.values.append(
-            FacetValue(label, row["count"], _with(query, **{"from": label, "to": label}))
+        per_kind[row["kind"]] += row["count"]
+        per_year[row["year"]] += row["count"]
+    total = per_kind.total()
+    if not filters.kind:
+        for value, count in sorted(per_kind.items(), key=lambda kv: (-kv[1], kv[0])):
+            kind.values.append(FacetValue(value.capitalize(), count, _with(query, kind=value)))
+    for value, count in sorted(per_year.items()):
+        label = f"{value:04d}"
+        year.values.append(FacetValue(label, count, _with(query, **{"from": label, "to": label})))
+    if not total:
+        return [], 0
+
+    # Group on the integer keys alone, then name the few winners: joining the names in
+    # before grouping costs several times more on large results.
+    def leave_out(model) -> set[int]:
+        return {item.pk for item in in_force if isinstance(item, model)}
+
+    top_countries = _top(
+        MeetingCountry.objects.filter(meeting_id__in=ids), "country_id", leave_out(Country)
+    )
+    top_officials = _top(
+        Participation.objects.filter(meeting_id__in=ids), "official_id", leave_out(Official)
+    )
+    top_topics = _top(
+        TaggedMeeting.objects.filter(content_object_id__in=ids), "tag_id", leave_out(Topic)
+    )
+
+    country = Facet("country", "Countries")
+    for pk, count in top_countries.items():
+        name, code = country_names[pk]
+        country.values.append(FacetValue(name, count, _with(query, country=code.lower())))
+    official, topic = Facet("official", "Officials"), Facet("topic", "Topics")
+    if top_officials or top_topics:
+        text = partial(Value, output_field=CharField())
+        names = (
+            Official.objects.filter(pk__in=top_officials)
+            .order_by()
+            .values_list(text("official"), "pk", "name", "slug", "country__code")
+            .union(
+                Topic.objects.filter(pk__in=top_topics)
+                .order_by()
+                .values_list(text("topic"), "pk", "name", "slug", text("")),
+                all=True,
+            )
         )
+        for facet_key, pk, name, slug, note in names:
+            if facet_key == "official":
+                official.values.append(
+                    FacetValue(name, top_officials[pk], _with(query, official=slug), note=note)
+                )
+            else:
+                topic.values.append(FacetValue(name, top_topics[pk], _with(query, topic=slug)))
 
     for narrowing in (country, official, topic, kind):
         narrowing.values = [v for v in narrowing.values if v.count < total]
-    return [f for f in (country, official, topic, kind, year) if f.values]
+        narrowing.values.sort(key=lambda v: (-v.count, v.label))
+    return [f for f in (country, official, topic, kind, year) if f.values], total
 
 
 def years_chart(facet_list: list[Facet]) -> list[dict]:

@@ -15,7 +15,7 @@ from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import derived, search
+from . import caching, derived, search
 from .interchange import Person, Readout, keyed_records, parse_line
 from .markup import render_markdown
 from .models import Country, Meeting, Official, Participation, Source, TaggedMeeting, Topic
@@ -173,6 +173,8 @@ class Importer:
                 if self.result.errors and not self.skip_invalid:
                     raise _Rollback
                 finish_index()
+                if self.result.created or self.result.updated:
+                    caching.bump()  # bulk writes send no signals
                 self.result.written = True
         except _Rollback:
             self.result.created = self.result.updated = self.result.unchanged = 0

@@ -14,12 +14,22 @@ from django.utils.functional import cached_property
 from django.views.generic import DateDetailView, ListView, MonthArchiveView, TemplateView
 from django.views.generic import YearArchiveView as BaseYearArchiveView
 
-from . import facets, search, stats
+from . import caching, facets, search, stats
 from .filters import MeetingFilters, parse_filters
 from .models import Country, Meeting, Official, Participation, Topic
+from .pagination import BoundedPaginationMixin
 
 
-class PublishedMeetingsMixin:
+def public_countries() -> list[tuple[int, str, str]]:
+    """(id, name, code) of every country a published readout involves, by name."""
+    return caching.memo(
+        "public-countries",
+        (),
+        lambda: list(Country.objects.public().order_by("name").values_list("pk", "name", "code")),
+    )
+
+
+class PublishedMeetingsMixin(BoundedPaginationMixin):
     """Date-based views over what the public sees, with every field a list row shows."""
 
     date_field = "date"
@@ -31,7 +41,7 @@ class PublishedMeetingsMixin:
         return Meeting.objects.published().for_listing()
 
 
-class FilteredMeetingListView(ListView):
+class FilteredMeetingListView(BoundedPaginationMixin, ListView):
     """A paginated list of meetings narrowed by the query string (see filters.py).
 
     Subclasses narrow `base_meetings()` further (one country, one official, …) and
@@ -82,13 +92,41 @@ class FilteredMeetingListView(ListView):
             return Meeting.objects.none()
         return self.filters.apply(self.base_meetings()).for_listing()
 
+    @cached_property
+    def summary(self) -> tuple[list[facets.Facet], int]:
+        """The facets of the filtered list and its size, counted once per archive version."""
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        scope = [(type(item).__name__, item.pk) for item in self.scope()]
+        countries = self.public_countries
+        return caching.memo(
+            "facets",
+            (type(self).__name__, scope, query.urlencode()),
+            lambda: facets.facets(
+                self.filters.apply(self.base_meetings()),
+                query,
+                self.filters,
+                scope=self.scope(),
+                country_names={pk: (name, code) for pk, name, code in countries},
+            ),
+        )
+
+    @cached_property
+    def public_countries(self) -> list[tuple[int, str, str]]:
+        return public_countries()
+
+    def known_count(self, queryset) -> int:
+        return self.summary[1] if self.filters is not None else 0
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
             filters=self.filters,
             filter_form=self.filter_form,
             kind_choices=Meeting.Kind.choices,
-            filter_countries=Country.objects.public().order_by("name"),
+            filter_countries=[
+                {"name": name, "code": code} for _, name, code in self.public_countries
+            ],
             feed_url=(
                 self.own_feed_url()
                 if not self.filters or self.filters.is_empty
@@ -103,13 +141,7 @@ class FilteredMeetingListView(ListView):
     def _results_context(self, context) -> dict:
         """Facets, search snippets and the ways out of an empty result."""
         filters, query = self.filters, self.request.GET
-        facet_list = facets.facets(
-            filters.apply(self.base_meetings()),
-            query,
-            filters,
-            total=context["paginator"].count if context["paginator"] else len(context["meetings"]),
-            scope=self.scope(),
-        )
+        facet_list, _total = self.summary
         extra = {"facets": facet_list, "years": facets.years_chart(facet_list)}
         page = list(context["meetings"])
         if filters.q:
@@ -127,27 +159,24 @@ class HomeView(TemplateView):
     template_name = "engagements/home.html"
 
     def get_context_data(self, **kwargs):
-        published = Meeting.objects.published()
         return super().get_context_data(
-            latest=published.for_listing()[:8],
-            meeting_count=published.count(),
-            country_count=Country.objects.filter(meetings__in=published.values("pk"))
-            .distinct()
-            .count(),
-            official_count=Official.objects.filter(
-                participations__meeting__in=published.values("pk")
-            )
-            .distinct()
-            .count(),
-            topic_count=Topic.objects.filter(
-                meeting_links__content_object__in=published.values("pk")
-            )
-            .distinct()
-            .count(),
+            latest=Meeting.objects.published().for_listing()[:8],
+            **caching.memo("home", (), self.statistics),
+            **kwargs,
+        )
+
+    @staticmethod
+    def statistics() -> dict:
+        published = Meeting.objects.published()
+        years = stats.meetings_per_year(published)
+        return dict(
+            meeting_count=sum(row["count"] for row in years),
+            country_count=Country.objects.public().count(),
+            official_count=Official.objects.public().count(),
+            topic_count=Topic.objects.public().count(),
             busiest_countries=stats.with_shares(stats.top_countries(published)),
             top_topics=stats.with_shares(stats.top_topics(published, limit=15)),
-            years=stats.meetings_per_year(published),
-            **kwargs,
+            years=years,
         )
 
 
@@ -247,8 +276,10 @@ class CountryDetailView(FilteredMeetingListView):
         mine = self.base_meetings()
         context.update(
             country=self.country,
-            counterpart_countries=stats.with_shares(
-                stats.top_countries(mine, exclude=[self.country])
+            counterpart_countries=caching.memo(
+                "counterparts",
+                self.country.pk,
+                lambda: stats.with_shares(stats.top_countries(mine, exclude=[self.country])),
             ),
         )
         return context
@@ -285,7 +316,7 @@ class BilateralView(FilteredMeetingListView):
         return context
 
 
-class OfficialListView(ListView):
+class OfficialListView(BoundedPaginationMixin, ListView):
     template_name = "engagements/official_list.html"
     context_object_name = "officials"
     paginate_by = 100

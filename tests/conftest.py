@@ -11,6 +11,7 @@ import itertools
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management import call_command
 
 from engagements import derived
@@ -34,6 +35,18 @@ def collected_static(tmp_path_factory):
     settings.STATIC_ROOT = root
     call_command("collectstatic", interactive=False, verbosity=0)
     return root
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache.
+
+    A test's writes are rolled back, version bumps included, so the next test would
+    otherwise find pages cached under the version numbers it is about to reuse.
+    """
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def make_country(code: str = "PK", **fields) -> Country:

@@ -1,0 +1,237 @@
+"""Compute once, serve many times: public pages and counts cached until the archive changes.
+
+- The archive's version (models.ArchiveVersion) goes up with every write: a save or
+  delete anywhere in the archive (signals below), a queryset update of meetings, an
+  import. Every cache key carries the version and the code's release, so a write makes
+  everything cached before it unreachable at once: nothing has to be found and deleted,
+  and no visitor is served a page from before a publish, in any server process.
+- PageCacheMiddleware serves whole public pages (200 responses to GET) from the cache,
+  gives each an ETag and a Last-Modified so that a repeat visit is a 304, and tells
+  browsers and CDNs to revalidate.
+- memo() caches one value computed from the database (facet counts, totals, the home
+  page's statistics) for the requests the page cache misses: page 2 of a list reuses the
+  counts page 1 computed.
+
+The cache is Django's default cache: local memory per process, or Redis when REDIS_URL
+is set (settings.py). A cache that fails (Redis down) is logged and treated as empty.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.apps import apps
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.http import http_date
+
+log = logging.getLogger(__name__)
+_MISSING = object()
+
+
+def _release() -> tuple[str, dt.datetime]:
+    """An id of the code and templates being served, and when they last changed.
+
+    The same in every process serving the same files, so ETags agree between workers;
+    different after a deploy that changes any of them, so no cached page outlives its code.
+    """
+    digest = hashlib.sha256(settings.RELEASE.encode())
+    newest = 0.0
+    for folder in (Path(settings.BASE_DIR) / "engagements", Path(settings.BASE_DIR) / "templates"):
+        for path in sorted(folder.rglob("*")):
+            if path.suffix in {".py", ".html", ".txt", ".xml", ".css", ".js", ".svg"}:
+                digest.update(path.as_posix().encode() + path.read_bytes())
+                newest = max(newest, path.stat().st_mtime)
+    return digest.hexdigest()[:12], dt.datetime.fromtimestamp(int(newest), tz=dt.UTC)
+
+
+RELEASE, RELEASED_AT = _release()
+
+
+@dataclass(frozen=True)
+class Version:
+    number: int
+    changed_at: dt.datetime
+    has_synthetic: bool = False
+
+    @property
+    def token(self) -> str:
+        # The time is part of it: a write rolled back leaves the number as it was, and the
+        # next write must not reuse a key something may have been cached under meanwhile.
+        return f"{RELEASE}.{self.number}.{self.changed_at.timestamp():.6f}"
+
+    @property
+    def last_modified(self) -> dt.datetime:
+        return max(self.changed_at, RELEASED_AT)
+
+
+_request_version: ContextVar[Version | None] = ContextVar("archive_version", default=None)
+
+
+def current() -> Version:
+    """The archive's version: read once per request (one query), then remembered."""
+    version = _request_version.get()
+    if version is None:
+        ArchiveVersion = apps.get_model("engagements", "ArchiveVersion")
+        row = ArchiveVersion.objects.filter(pk=1).values_list(
+            "number", "changed_at", "has_synthetic"
+        )
+        version = Version(*row[0]) if row else Version(0, dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+    return version
+
+
+def bump() -> None:
+    """Record a change to the archive: everything cached so far is out of date."""
+    ArchiveVersion = apps.get_model("engagements", "ArchiveVersion")
+    Meeting = apps.get_model("engagements", "Meeting")
+    changes = {
+        "changed_at": timezone.now(),
+        "has_synthetic": Meeting.objects.filter(synthetic=True).exists(),
+    }
+    if not ArchiveVersion.objects.filter(pk=1).update(number=F("number") + 1, **changes):
+        # The row is gone (a flushed database): start again.
+        ArchiveVersion.objects.update_or_create(pk=1, defaults={"number": 1, **changes})
+    _request_version.set(None)
+
+
+def _bump_on_write(sender, instance=None, **kwargs) -> None:
+    if not kwargs.get("action", "post_").startswith("post_"):  # m2m_changed: after, not before
+        return
+    origin = kwargs.get("origin")  # a delete: what was asked to be deleted
+    if origin is not None and getattr(origin, "model", type(origin)) is not sender:
+        return  # a row deleted along with its meeting: that meeting's own delete bumps
+    bump()
+
+
+def connect_signals() -> None:
+    """Bump the version after any save or delete of archive data, and any change of topics."""
+    for model in apps.get_app_config("engagements").get_models():
+        if model.__name__ != "ArchiveVersion":
+            post_save.connect(_bump_on_write, sender=model, dispatch_uid=f"bump-save-{model}")
+            post_delete.connect(_bump_on_write, sender=model, dispatch_uid=f"bump-del-{model}")
+    Meeting = apps.get_model("engagements", "Meeting")
+    for through in (Meeting.topics.through, Meeting.countries.through):
+        m2m_changed.connect(_bump_on_write, sender=through, dispatch_uid=f"bump-m2m-{through}")
+
+
+# -- the cache, failing soft ----------------------------------------------------------------
+
+
+def _get(key: str):
+    try:
+        return cache.get(key, _MISSING)
+    except Exception:  # a cache server that is down must not take the site with it
+        log.warning("cache read failed; computing instead", exc_info=True)
+        return _MISSING
+
+
+def _set(key: str, value) -> None:
+    try:
+        cache.set(key, value, settings.CACHE_TTL)
+    except Exception:
+        log.warning("cache write failed", exc_info=True)
+
+
+def _digest(text: str) -> str:
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def memo[T](name: str, parts: object, compute: Callable[[], T]) -> T:
+    """`compute()`, cached for the current version of the archive under (name, parts)."""
+    if not settings.PAGE_CACHE:
+        return compute()
+    key = f"memo:{current().token}:{name}:{_digest(repr(parts))}"
+    value = _get(key)
+    if value is _MISSING:
+        value = compute()
+        _set(key, value)
+    return value
+
+
+def clear() -> None:
+    """Make everything cached obsolete (management command `invalidate_cache`)."""
+    bump()
+    try:
+        cache.clear()
+    except Exception:
+        log.warning("cache clear failed", exc_info=True)
+
+
+# -- whole pages ---------------------------------------------------------------------------
+
+
+def _cacheable(response: HttpResponse) -> bool:
+    control = response.get("Cache-Control", "")
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "cookie" not in response.get("Vary", "").lower()
+        and not any(word in control for word in ("private", "no-store", "no-cache"))
+        # A nonce must be new on every response: a page that uses one is never replayed.
+        and "nonce-" not in response.get("Content-Security-Policy", "")
+    )
+
+
+class PageCacheMiddleware:
+    """Serve public GET pages from the cache, and answer a repeat visit with 304.
+
+    It sits outside the CSP, session, CSRF and clickjacking middleware, so a cached page
+    carries the headers they set; only the security middleware (outermost) runs on hits.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+        self.skipped = ("/" + settings.ADMIN_PATH, "/" + settings.STATIC_URL.lstrip("/"))
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method != "GET" or request.path.startswith(self.skipped):
+            return self.get_response(request)
+        token = _request_version.set(current())
+        try:
+            return self._respond(request)
+        finally:
+            _request_version.reset(token)
+
+    def _respond(self, request: HttpRequest) -> HttpResponse:
+        version = current()
+        # get_host() validates the Host header (a 400 for one not allowed) before anything
+        # is served; the host and scheme are in the key because pages hold absolute links.
+        address = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        key = f"page:{version.token}:{_digest(address)}"
+        cached = _get(key) if settings.PAGE_CACHE else _MISSING
+        if cached is not _MISSING:
+            status, headers, content = cached
+            response = HttpResponse(content, status=status, headers=headers)
+        else:
+            response = self.get_response(request)
+            if not _cacheable(response):
+                return response
+            response["ETag"] = f'"{_digest(key)}"'
+            response["Last-Modified"] = http_date(version.last_modified.timestamp())
+            patch_cache_control(response, **self._directives())
+            if settings.PAGE_CACHE:
+                _set(key, (response.status_code, dict(response.items()), response.content))
+        return get_conditional_response(
+            request,
+            etag=response["ETag"],
+            last_modified=version.last_modified.timestamp(),
+            response=response,
+        )
+
+    def _directives(self) -> dict:
+        directives = {"public": True, "max_age": 0, "must_revalidate": True}
+        if settings.CDN_MAX_AGE:
+            directives["s_maxage"] = settings.CDN_MAX_AGE
+        return directives

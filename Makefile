@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run demo test test-sqlite test-postgres install lint format check migrate superuser clean
+.PHONY: bench run demo test test-sqlite test-postgres install lint format check migrate superuser clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else "Python 3.13 is needed (see .python-version); found " + sys.version.split()[0])'
@@ -64,6 +64,10 @@ test-postgres: $(STAMP)
 	else \
 		echo "SKIPPED: PostgreSQL suite — nothing answers at $(PG_URL). Start it, or set PG_URL."; \
 	fi
+
+## make bench: 100,000 readouts on PostgreSQL, served by gunicorn, measured with wrk (bench/run --help)
+bench: $(STAMP)
+	bench/run $(BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

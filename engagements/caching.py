@@ -71,6 +71,9 @@ class Version:
         # next write must not reuse a key something may have been cached under meanwhile.
         return f"{RELEASE}.{self.number}.{self.changed_at.timestamp():.6f}"
 
+    def __str__(self) -> str:
+        return f"version {self.number} ({self.changed_at:%Y-%m-%d %H:%M:%S} UTC)"
+
     @property
     def last_modified(self) -> dt.datetime:
         return max(self.changed_at, RELEASED_AT)
@@ -193,7 +196,11 @@ class PageCacheMiddleware:
 
     def __init__(self, get_response) -> None:
         self.get_response = get_response
-        self.skipped = ("/" + settings.ADMIN_PATH, "/" + settings.STATIC_URL.lstrip("/"))
+        self.skipped = (
+            "/" + settings.ADMIN_PATH,
+            "/" + settings.STATIC_URL.lstrip("/"),
+            "/healthz",
+        )
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method != "GET" or request.path.startswith(self.skipped):
@@ -226,7 +233,7 @@ class PageCacheMiddleware:
         return get_conditional_response(
             request,
             etag=response["ETag"],
-            last_modified=version.last_modified.timestamp(),
+            last_modified=int(version.last_modified.timestamp()),
             response=response,
         )
 

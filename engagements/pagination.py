@@ -17,7 +17,9 @@ from . import caching
 
 
 class BoundedPaginator(Paginator):
-    max_pages = settings.ARCHIVE_MAX_PAGES
+    @property
+    def max_pages(self) -> int:
+        return settings.ARCHIVE_MAX_PAGES
 
     @cached_property
     def all_pages(self) -> int:

@@ -7,10 +7,11 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.db.models import Count, Max, Min, Prefetch
 from django.db.models.functions import Left, Upper
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.views.decorators.cache import never_cache
 from django.views.generic import DateDetailView, ListView, MonthArchiveView, TemplateView
 from django.views.generic import YearArchiveView as BaseYearArchiveView
 
@@ -27,6 +28,12 @@ def public_countries() -> list[tuple[int, str, str]]:
         (),
         lambda: list(Country.objects.public().order_by("name").values_list("pk", "name", "code")),
     )
+
+
+@never_cache
+def health(request) -> HttpResponse:
+    """For a load balancer or uptime check: the process answers (no database, no cache)."""
+    return HttpResponse("ok\n", content_type="text/plain")
 
 
 class PublishedMeetingsMixin(BoundedPaginationMixin):

@@ -1,0 +1,375 @@
+#!/usr/bin/env python3
+"""The site under load: gunicorn serving a large archive on PostgreSQL, driven by wrk.
+
+    bench/run                                  # 100,000 generated readouts (make bench)
+    bench/run --file archive.jsonl             # any interchange file, e.g. make_dataset.py's
+    bench/run --meetings 1000000 --db engagement_bench_1m --modes uncached,warm
+
+Fills the PostgreSQL database (default `engagement_bench`, created if missing) unless it
+already holds the readouts, then serves the site with gunicorn as the README's deployment
+section does (DEBUG off, 2 workers, collected static files) and, from this process, runs
+`wrk` on 127.0.0.1 against each page, --seconds each, with --connections connections.
+Each page is measured in several modes:
+
+- uncached: a second gunicorn with PAGE_CACHE=false, so every request computes the page
+  (what a URL nobody asked for yet costs);
+- cold: the cache emptied (`manage.py invalidate_cache`) just before the run;
+- warm: the page already cached (a visitor repeating a popular page);
+- 304: the same, revalidated with the page's ETag (a browser or CDN that keeps a copy).
+
+Two reference points come from the same gunicorn: a static file served by whitenoise,
+and a trivial view (/healthz). The report gives req/s, p50 and p99 per page and mode, the
+ratio to the static file's req/s, SQL queries per request when nothing is cached (counted
+in this process, through Django's test client) and each server's peak RSS per worker.
+It is printed and written to --out (bench/http-report.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import quote_plus
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+MODES = ("uncached", "cold", "warm", "304")
+
+
+@dataclass
+class Result:
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+def environment(options) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=f"postgres://postgres@127.0.0.1:5432/{options.db}",
+        DEBUG="false",
+        SECRET_KEY=secrets.token_urlsafe(60),
+        ALLOWED_HOSTS="127.0.0.1,testserver",
+        SECURE_HTTPS="false",
+        STATIC_ROOT=str(ROOT / "build" / "bench-static"),
+        WHITENOISE_USE_FINDERS="false",
+        PAGE_CACHE="true",
+    )
+    if options.redis:
+        env["REDIS_URL"] = options.redis
+    else:
+        env.pop("REDIS_URL", None)
+    return env
+
+
+def manage(env: dict, *args: str) -> str:
+    done = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    if done.returncode:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{done.stdout}{done.stderr}")
+    return done.stdout
+
+
+def ensure_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as c:
+        if not c.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            c.execute(f'CREATE DATABASE "{name}"')
+
+
+def fill(options, env: dict) -> str:
+    """Import the readouts unless the archive holds them already; say what was done."""
+    manage(env, "migrate", "--noinput")
+    import psycopg
+
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{options.db}") as c:
+        (have,) = c.execute(
+            "SELECT count(*) FROM engagements_meeting WHERE status = 'published'"
+        ).fetchone()
+    source = Path(options.file) if options.file else None
+    wanted = options.meetings
+    if source:
+        with source.open("rb") as lines:
+            wanted = sum(1 for line in lines if line.strip())
+    if have >= wanted:
+        return f"reused the {have:,} readouts already in `{options.db}`"
+    if source is None:
+        source = ROOT / "build" / f"bench-{wanted}.jsonl"
+        if not source.exists():
+            source.parent.mkdir(exist_ok=True)
+            manage(env, "make_sample_readouts", "--count", str(wanted), str(source))
+    print(f"importing {source} into {options.db} …", flush=True)
+    started = time.monotonic()
+    manage(env, "import_readouts", str(source))
+    return (
+        f"imported {wanted:,} readouts from `{source.name}` in {time.monotonic() - started:.0f} s"
+    )
+
+
+def choose_pages(env: dict) -> list[tuple[str, str]]:
+    """The pages the issue names, picked from the data (busiest country, topic, official …)."""
+    os.environ.update(env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "archive.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.db.models import Count
+
+    from engagements.models import Country, Meeting, Official, Topic
+
+    published = Meeting.objects.published()
+    country = Country.objects.annotate(n=Count("meetings")).order_by("-n").first()
+    partner = (
+        Country.objects.filter(meetings__countries=country)
+        .exclude(pk=country.pk)
+        .annotate(n=Count("meetings"))
+        .order_by("-n")
+        .first()
+    )
+    topic = Topic.objects.annotate(n=Count("meeting_links")).order_by("-n").first()
+    officials = Official.objects.annotate(n=Count("participations"))
+    busiest = officials.order_by("-n").first()
+    about_20 = officials.filter(n__gte=15, n__lte=25).order_by("n").first() or busiest
+    # Many hits: a word in most readouts; few: an official's name, rare in the text.
+    rare = about_20.name.split()[-1]
+    meeting = published.order_by("-date", "-id").first()
+    a, b = sorted([country.code.lower(), partner.code.lower()])
+    return [
+        ("newest list", "/meetings/"),
+        (f"one topic ({topic.name})", f"/meetings/?topic={topic.slug}"),
+        (f"country page with facets ({country.code})", f"/countries/{country.code.lower()}/"),
+        ("search, many hits", "/meetings/?q=cooperation"),
+        (f"search, few hits ({rare})", f"/meetings/?q={quote_plus(rare)}"),
+        ("one readout", meeting.get_absolute_url()),
+        ("topics index with counts", "/topics/"),
+        (f"official, most meetings ({busiest.n:,})", busiest.get_absolute_url()),
+        (f"official, about 20 meetings ({about_20.n})", about_20.get_absolute_url()),
+        (f"bilateral, busiest pair ({a.upper()}–{b.upper()})", f"/countries/{a}/{b}/"),
+        ("home", "/"),
+    ]
+
+
+def queries_when_uncached(url: str) -> int:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    cache.clear()
+    from engagements import caching
+
+    caching.bump()
+    with CaptureQueriesContext(connection) as ctx:
+        status = Client().get(url, HTTP_HOST="127.0.0.1").status_code
+    if status != 200:
+        sys.exit(f"{url} answered {status}")
+    return len(ctx.captured_queries)
+
+
+class Server:
+    """gunicorn, as deployed, on a free port; stopped on exit."""
+
+    def __init__(self, env: dict, workers: int, port: int) -> None:
+        self.port = port
+        self.process = subprocess.Popen(
+            [
+                str(Path(PYTHON).parent / "gunicorn"),
+                "archive.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(self.url("/healthz"), timeout=2):  # noqa: S310 (http://127.0.0.1)
+                    break
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.stop()
+                    sys.exit("gunicorn did not start")
+                time.sleep(0.3)
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def worker_peak_rss_mb(self) -> float:
+        """The largest peak resident set (VmHWM) among the workers."""
+        peaks = []
+        for status in Path("/proc").glob("[0-9]*/status"):
+            try:
+                text = status.read_text()
+            except OSError:
+                continue
+            if re.search(rf"^PPid:\s+{self.process.pid}$", text, re.M):
+                found = re.search(r"^VmHWM:\s+(\d+) kB", text, re.M)
+                peaks.append(int(found.group(1)) / 1024 if found else 0)
+        return max(peaks, default=0.0)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def _ms(value: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", value).groups()
+    return float(number) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def wrk(url: str, *, seconds: int, connections: int, header: str = "") -> Result:
+    args = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if header:
+        args += ["-H", header]
+    output = subprocess.run(
+        [*args, url], capture_output=True, text=True, timeout=seconds + 60, check=True
+    ).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    p50 = _ms(re.search(r"^\s+50%\s+(\S+)", output, re.M).group(1))
+    p99 = _ms(re.search(r"^\s+99%\s+(\S+)", output, re.M).group(1))
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    count = int(errors.group(1)) if errors else 0
+    if socket_errors:
+        count += int(socket_errors.group(1)) + int(socket_errors.group(4))
+    return Result(rate, p50, p99, count)
+
+
+def etag_of(url: str) -> str:
+    with urllib.request.urlopen(url, timeout=30) as response:  # noqa: S310 (http://127.0.0.1)
+        return response.headers["ETag"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--file", help="an interchange (JSON Lines) file to import")
+    parser.add_argument("--meetings", type=int, default=100_000, help="readouts to generate")
+    parser.add_argument("--db", default="engagement_bench", help="PostgreSQL database")
+    parser.add_argument("--seconds", type=int, default=10, help="per page and mode")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds before warm runs")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
+    parser.add_argument("--modes", default=",".join(MODES), help="of " + ", ".join(MODES))
+    parser.add_argument("--redis", default="", help="REDIS_URL for the cache (default: memory)")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "http-report.md"))
+    options = parser.parse_args()
+    modes = [m for m in options.modes.split(",") if m]
+    if unknown := set(modes) - set(MODES):
+        parser.error(f"unknown modes: {', '.join(sorted(unknown))}")
+
+    env = environment(options)
+    ensure_database(options.db)
+    filled = fill(options, env)
+    manage(env, "collectstatic", "--noinput")
+    pages = choose_pages(env)
+    from django.templatetags.static import static
+
+    from engagements.models import Meeting
+
+    total = Meeting.objects.published().count()
+    counts = {url: queries_when_uncached(url) for _label, url in pages}
+
+    cached = Server(env, options.workers, 8701)
+    uncached = (
+        Server({**env, "PAGE_CACHE": "false"}, options.workers, 8702)
+        if ("uncached" in modes)
+        else None
+    )
+    rows: list[tuple[str, str, str, Result]] = []
+    run = dict(seconds=options.seconds, connections=options.connections)
+    try:
+        for label, path in [
+            ("static file (whitenoise)", static("css/site.css")),
+            ("trivial view", "/healthz"),
+        ]:
+            wrk(cached.url(path), seconds=options.warmup, connections=options.connections)
+            rows.append((label, path, "reference", wrk(cached.url(path), **run)))
+            print(f"{label:45} {rows[-1][3]}", flush=True)
+        for label, path in pages:
+            for mode in modes:
+                if mode == "uncached":
+                    wrk(uncached.url(path), seconds=options.warmup, connections=options.connections)
+                    result = wrk(uncached.url(path), **run)
+                elif mode == "cold":
+                    manage(env, "invalidate_cache")
+                    result = wrk(cached.url(path), **run)
+                elif mode == "warm":
+                    wrk(cached.url(path), seconds=options.warmup, connections=options.connections)
+                    result = wrk(cached.url(path), **run)
+                else:
+                    tag = etag_of(cached.url(path))
+                    result = wrk(cached.url(path), header=f"If-None-Match: {tag}", **run)
+                rows.append((label, path, mode, result))
+                print(f"{label:45} {mode:9} {result}", flush=True)
+        rss = {"page cache on": cached.worker_peak_rss_mb()}
+        if uncached:
+            rss["page cache off"] = uncached.worker_peak_rss_mb()
+    finally:
+        cached.stop()
+        if uncached:
+            uncached.stop()
+
+    ceiling = rows[0][3].requests_per_second
+    report = [
+        f"## The site under load: {total:,} readouts on PostgreSQL",
+        "",
+        f"`bench/run {' '.join(sys.argv[1:])}`".replace("` ", "`").rstrip()
+        + f" on {time.strftime('%Y-%m-%d')}: "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, gunicorn with "
+        f"{options.workers} sync workers, cache {'Redis' if options.redis else 'in memory'}; "
+        f"wrk with {options.connections} connections for {options.seconds} s per page and mode "
+        f"on 127.0.0.1. The archive: {filled}.",
+        "",
+        "Modes: **uncached** computes every request (PAGE_CACHE=false); **cold** starts with "
+        "an empty cache; **warm** serves the cached page; **304** revalidates with the ETag. "
+        "*Static* is req/s as a share of the static file's. *Queries* are per request with "
+        "nothing cached.",
+        "",
+        "| page | mode | req/s | p50 | p99 | static | queries | errors |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, path, mode, r in rows:
+        report.append(
+            f"| {label} `{path}` | {mode} | {r.requests_per_second:,.0f} | {r.p50_ms:.1f} ms "
+            f"| {r.p99_ms:.1f} ms | {r.requests_per_second / ceiling:.0%} "
+            f"| {counts.get(path, '–')} | {r.errors} |"
+        )
+    report += [
+        "",
+        "Peak RSS per gunicorn worker: "
+        + ", ".join(f"{k} {v:.0f} MB" for k, v in rss.items())
+        + ".",
+        "",
+    ]
+    text = "\n".join(report)
+    print(text)
+    Path(options.out).write_text(text)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,16 @@
+"""Make every cached page and count obsolete, in every server process."""
+
+from django.core.management.base import BaseCommand
+
+from engagements import caching
+
+
+class Command(BaseCommand):
+    help = (
+        "Bump the archive's version (pages cached before are never served again) and empty "
+        "the cache. Writes through the admin, the importer or the ORM do this by themselves."
+    )
+
+    def handle(self, *args, **options) -> None:
+        caching.clear()
+        self.stdout.write(f"Archive now at {caching.current()}; the cache is empty.")

@@ -17,8 +17,10 @@ from django.views.generic import YearArchiveView as BaseYearArchiveView
 
 from . import caching, facets, search, stats
 from .filters import MeetingFilters, parse_filters
-from .models import Country, Meeting, Official, Participation, Topic
+from .models import Country, Meeting, Official, Participation, TaggedMeeting, Topic
 from .pagination import BoundedPaginationMixin
+
+RELATED_CANDIDATES = 2000
 
 
 def public_countries() -> list[tuple[int, str, str]]:
@@ -237,10 +239,17 @@ class MeetingDetailView(PublishedMeetingsMixin, DateDetailView):
             .select_related("location_country")
             .order_by("-shared", "-date")[:5]
         )
+        # Only the latest readouts on these topics are ranked: a broad topic (tens of
+        # thousands of readouts) would otherwise be counted in full for every readout page.
+        candidates = (
+            TaggedMeeting.objects.filter(tag__in=topic_ids)
+            .order_by("-content_object_id")
+            .values("content_object_id")[:RELATED_CANDIDATES]
+        )
         context["same_topics"] = (
             Meeting.objects.published()
             .exclude(pk=meeting.pk)
-            .filter(topic_links__tag__in=topic_ids)
+            .filter(pk__in=candidates, topic_links__tag__in=topic_ids)
             .annotate(shared=Count("topic_links", distinct=True))
             .select_related("location_country")
             .order_by("-shared", "-date")[:5]

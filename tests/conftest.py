@@ -39,10 +39,10 @@ def collected_static(tmp_path_factory):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """Each test starts with an empty cache.
+    """Each test starts with an empty cache, so that no test is served another's pages.
 
-    A test's writes are rolled back, version bumps included, so the next test would
-    otherwise find pages cached under the version numbers it is about to reuse.
+    (A test's writes are rolled back, version bumps included; the version's timestamp
+    keeps the keys apart anyway, but an empty cache makes each test's query counts its own.)
     """
     cache.clear()
     yield

@@ -337,8 +337,7 @@ def main() -> int:
     report = [
         f"## The site under load: {total:,} readouts on PostgreSQL",
         "",
-        f"`bench/run {' '.join(sys.argv[1:])}`".replace("` ", "`").rstrip()
-        + f" on {time.strftime('%Y-%m-%d')}: "
+        "`" + " ".join(["bench/run", *sys.argv[1:]]) + "`" + f" on {time.strftime('%Y-%m-%d')}: "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, gunicorn with "
         f"{options.workers} sync workers, cache {'Redis' if options.redis else 'in memory'}; "
         f"wrk with {options.connections} connections for {options.seconds} s per page and mode "

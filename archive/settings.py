@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the middleware below, so that a cached page replays the headers they set.
     "engagements.caching.PageCacheMiddleware",
+    # Inside the page cache, so a page is compressed once and its gzip copy is cached.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

@@ -6,6 +6,7 @@ Every test here runs twice: with the default local-memory cache and with Redis.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import os
 import socket
@@ -106,6 +107,42 @@ def test_a_repeat_visit_with_the_date_gets_304(visitor, seed_like):
 def test_a_stale_etag_gets_the_page(visitor, seed_like):
     response = visitor.get("/meetings/", headers={"if_none_match": '"not-this-one"'})
     assert response.status_code == 200
+
+
+def test_a_revalidation_needs_neither_the_cache_nor_the_view(visitor, seed_like):
+    etag = visitor.get("/meetings/")["ETag"]
+    caches["default"].clear()  # the page is no longer cached anywhere
+    response, count = queries(visitor, "/meetings/", if_none_match=etag)
+    assert response.status_code == 304
+    assert response["ETag"] == etag
+    assert "Accept-Encoding" in response["Vary"]
+    assert count == 1
+
+
+def test_browsers_get_a_gzipped_copy_with_its_own_etag(visitor, seed_like):
+    plain = visitor.get("/meetings/")
+    zipped, computed = queries(visitor, "/meetings/", accept_encoding="gzip, deflate, br")
+    again, cached = queries(visitor, "/meetings/", accept_encoding="gzip, deflate, br")
+    assert zipped["Content-Encoding"] == again["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in plain["Vary"] and "Accept-Encoding" in zipped["Vary"]
+    assert gzip.decompress(zipped.content) == plain.content
+    assert again.content == zipped.content  # compressed once, then replayed
+    assert computed > cached == 1
+    assert zipped["ETag"] != plain["ETag"]
+    # Each ETag revalidates its own copy only.
+    gzip_304 = visitor.get(
+        "/meetings/", headers={"accept_encoding": "gzip", "if_none_match": zipped["ETag"]}
+    )
+    assert gzip_304.status_code == 304
+    assert visitor.get("/meetings/", headers={"if_none_match": zipped["ETag"]}).status_code == 200
+
+
+def test_an_etag_from_before_a_write_gets_the_new_page(visitor, seed_like):
+    etag = visitor.get("/meetings/")["ETag"]
+    rename(Official.objects.first(), "Somebody Else Entirely")
+    response = visitor.get("/meetings/", headers={"if_none_match": etag})
+    assert response.status_code == 200
+    assert response["ETag"] != etag
 
 
 def publish_draft(meeting: Meeting, staff_client) -> None:

@@ -7,6 +7,9 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "archive.settings")
+    # Settings exempt long-running commands (imports, migrations) from the time limit
+    # that statements get while serving pages.
+    os.environ["ARCHIVE_COMMAND"] = sys.argv[1] if len(sys.argv) > 1 else ""
     from django.core.exceptions import ImproperlyConfigured
 
     try:

@@ -130,6 +130,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": str(Path(tempfile.gettempdir()) / f"engagement-archive-test-{os.getpid()}.sqlite3")
     }
 
+# How long one SQL statement may run while serving a request, in milliseconds (0: no
+# limit); past it the visitor gets a "took too long" page (engagements/faults.py).
+# Management commands other than runserver (imports, exports, migrations) have no limit:
+# manage.py names the command it runs in ARCHIVE_COMMAND.
+if os.environ.get("ARCHIVE_COMMAND", "runserver") == "runserver":
+    STATEMENT_TIMEOUT_MS = int(os.environ.get("STATEMENT_TIMEOUT_MS", "10000"))
+else:
+    STATEMENT_TIMEOUT_MS = 0
+if STATEMENT_TIMEOUT_MS and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
+    )
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -10,3 +10,6 @@ urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("", include("engagements.urls")),
 ]
+
+# A database that is down or a statement over its time limit: 503, not 500.
+handler500 = "engagements.faults.server_error"

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
 
@@ -14,8 +15,9 @@ class EngagementsConfig(AppConfig):
     verbose_name = "Engagement archive"
 
     def ready(self) -> None:
-        from . import caching, signals  # noqa: F401  (signals connects its receivers)
+        from . import caching, faults, signals  # noqa: F401  (signals connects its receivers)
 
         caching.connect_signals()
 
         post_migrate.connect(_repair_search_index, sender=self)
+        connection_created.connect(faults.limit_sqlite_statements, dispatch_uid="sqlite-limit")

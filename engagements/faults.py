@@ -1,0 +1,66 @@
+"""When the database fails or a query runs too long: a short 503, never a traceback.
+
+Two pieces:
+
+- `server_error` is the project's handler500. Django calls it for any uncaught exception,
+  including one raised in a middleware (the page cache reads the archive's version before
+  any view runs). If that exception is the database being unreachable, or a statement
+  cancelled by the time limit, the visitor gets a 503 with `Retry-After` and a page that
+  needs no database; anything else is the ordinary 500 page.
+- The statement time limit (settings.STATEMENT_TIMEOUT_MS). PostgreSQL enforces it itself
+  (settings pass `statement_timeout` when connecting); SQLite has no such setting, so
+  `limit_sqlite_statements` interrupts a statement from SQLite's progress handler.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
+from django.views import defaults
+
+RETRY_AFTER_SECONDS = 30
+# SQLite calls the progress handler every this many virtual-machine instructions
+# (a fraction of a millisecond): often enough to stop on time, rarely enough to cost nothing.
+SQLITE_CHECK_EVERY = 20_000
+
+
+def timed_out(problem: BaseException) -> bool:
+    """Was this statement stopped by the time limit (rather than the database failing)?"""
+    cause = problem.__cause__ or problem
+    if getattr(cause, "sqlstate", None) == "57014":  # PostgreSQL: query_canceled
+        return True
+    return "interrupted" in str(cause)  # SQLite: sqlite3_interrupt, from our progress handler
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    problem = sys.exception()
+    if not isinstance(problem, (OperationalError, InterfaceError)):
+        return defaults.server_error(request)
+    slow = timed_out(problem)
+    # Rendered without the request: context processors would ask the database again.
+    response = HttpResponse(render_to_string("503.html", {"timed_out": slow}), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def limit_sqlite_statements(sender, connection, **kwargs) -> None:
+    """connection_created receiver: give each SQLite statement settings' time limit."""
+    if connection.vendor != "sqlite":
+        return
+    started = [time.monotonic()]
+
+    def statement_starts(sql: str) -> None:
+        started[0] = time.monotonic()
+
+    def too_long() -> int:
+        limit = settings.STATEMENT_TIMEOUT_MS
+        return int(bool(limit) and (time.monotonic() - started[0]) * 1000 > limit)
+
+    connection.connection.set_trace_callback(statement_starts)
+    connection.connection.set_progress_handler(too_long, SQLITE_CHECK_EVERY)

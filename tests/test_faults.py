@@ -1,0 +1,225 @@
+"""Faults: a database that goes away, statements past their time limit."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db import DatabaseError, OperationalError, connection
+from django.test import Client
+
+from engagements import faults
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+# A statement that takes seconds on either database, unless something stops it.
+SLOW_SQL = (
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 50000000) "
+    "SELECT count(*) FROM n"
+)
+
+
+def test_a_statement_past_the_limit_is_stopped(db, settings):
+    settings.STATEMENT_TIMEOUT_MS = 100
+    if connection.vendor == "postgresql":
+        # On PostgreSQL the limit is a connection option; this connection was opened
+        # with settings' value (10 s), so the test asks for its own, shorter one.
+        assert connection.settings_dict["OPTIONS"]["options"] == "-c statement_timeout=10000"
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            assert cursor.fetchone()[0] == "10s"
+            cursor.execute("SET statement_timeout = 100")
+    started = time.monotonic()
+    with pytest.raises(OperationalError) as caught, connection.cursor() as cursor:
+        cursor.execute(SLOW_SQL)
+    assert time.monotonic() - started < 2
+    assert faults.timed_out(caught.value)
+
+
+def test_other_database_errors_are_not_timeouts(db):
+    with pytest.raises(DatabaseError) as caught, connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM no_such_table_here")
+    assert not faults.timed_out(caught.value)
+
+
+def test_management_commands_have_no_time_limit():
+    code = "from django.conf import settings; print(settings.STATEMENT_TIMEOUT_MS)"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "archive.settings", "DEBUG": "true"}
+    shell = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-v0", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert shell.stdout.strip() == "0"
+    served = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT,
+        env={**env, "STATEMENT_TIMEOUT_MS": "2500"},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert served.stdout.strip() == "2500"
+
+
+@pytest.fixture
+def slow_first_facet_query(settings):
+    """Run a slow statement ahead of the page's first GROUP BY: the page overruns."""
+    settings.STATEMENT_TIMEOUT_MS = 100
+
+    def slow_down(execute, sql, params, many, context):
+        if "GROUP BY" in sql:
+            if connection.vendor == "postgresql":
+                context["cursor"].execute("SET statement_timeout = 100")
+            context["cursor"].execute(SLOW_SQL)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(slow_down):
+        yield
+
+
+def test_a_page_past_the_limit_says_so(seed_like, slow_first_facet_query):
+    visitor = Client(raise_request_exception=False)
+    started = time.monotonic()
+    response = visitor.get("/meetings/")
+    assert time.monotonic() - started < 3
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(faults.RETRY_AFTER_SECONDS)
+    assert "took too long" in response.content.decode()
+    assert "Traceback" not in response.content.decode()
+
+
+def test_other_errors_still_get_the_500_page(db):
+    from django.test import RequestFactory
+
+    try:
+        raise ValueError("not a database problem")
+    except ValueError:
+        response = faults.server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+
+
+# -- a real PostgreSQL that goes down and comes back ---------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _as_postgres(*args: str) -> list[str]:
+    # initdb refuses to run as root; the cluster belongs to the postgres account.
+    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else list(args)
+
+
+def _get(url: str) -> tuple[int, dict, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=20) as response:  # noqa: S310 (127.0.0.1)
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+@pytest.fixture
+def throwaway_cluster():
+    if not (PG_BIN / "initdb").exists() or (os.geteuid() == 0 and not shutil.which("runuser")):
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL's initdb is needed in {PG_BIN} (Debian's postgresql-15)")
+        pytest.skip(f"no PostgreSQL server binaries in {PG_BIN}")
+    home = Path(tempfile.mkdtemp(prefix="archive-pg-"))
+    shutil.chown(home, "postgres") if os.geteuid() == 0 else None
+    data, port = home / "data", _free_port()
+    subprocess.run(
+        _as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"),
+        check=True,
+        capture_output=True,
+    )
+    options = f"-p {port} -k {home} -c listen_addresses=127.0.0.1 -c fsync=off"
+
+    def pg_ctl(*args: str) -> None:
+        command = [str(PG_BIN / "pg_ctl"), "-D", str(data), "-w", "-o", options, *args]
+        subprocess.run(_as_postgres(*command), check=True, capture_output=True)
+
+    pg_ctl("-l", str(home / "log"), "start")
+    try:
+        yield port, pg_ctl
+    finally:
+        subprocess.run(
+            _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"),
+            capture_output=True,
+        )
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def test_pages_answer_503_while_the_database_is_down_and_recover(throwaway_cluster):
+    port, pg_ctl = throwaway_cluster
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{port}/postgres",
+        "DEBUG": "false",
+        "SECRET_KEY": "a-test-secret-key-that-is-long-and-random-enough-0123456789abcdef",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_HTTPS": "false",
+        "STATIC_ROOT": str(Path(tempfile.gettempdir()) / "archive-faults-static"),
+        "WHITENOISE_USE_FINDERS": "true",
+    }
+    env.pop("REDIS_URL", None)
+    manage = [sys.executable, "manage.py"]
+    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    subprocess.run([*manage, "load_fixtures"], cwd=ROOT, env=env, check=True, capture_output=True)
+    web = _free_port()
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "archive.wsgi",
+            "--bind",
+            f"127.0.0.1:{web}",
+            "--workers",
+            "1",
+            "--log-level",
+            "critical",
+        ],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
+    pages = ["/", "/meetings/", "/topics/", "/officials/", "/countries/pk/"]
+    try:
+        for _ in range(100):
+            try:
+                if _get(f"http://127.0.0.1:{web}/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        for page in pages:
+            assert _get(f"http://127.0.0.1:{web}{page}")[0] == 200, page
+
+        pg_ctl("-m", "immediate", "stop")
+        for page in pages:
+            status, headers, body = _get(f"http://127.0.0.1:{web}{page}?down=1")
+            assert status == 503, page
+            assert headers["Retry-After"] == str(faults.RETRY_AFTER_SECONDS)
+            assert "Temporarily unavailable" in body
+            assert "Traceback" not in body and "OperationalError" not in body
+        assert _get(f"http://127.0.0.1:{web}/healthz")[0] == 200  # the process lives on
+
+        pg_ctl("-l", "/dev/null", "start")
+        for page in pages:
+            assert _get(f"http://127.0.0.1:{web}{page}?up=1")[0] == 200, page
+    finally:
+        server.terminate()
+        server.wait(timeout=20)

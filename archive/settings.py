@@ -5,6 +5,7 @@ the project folder, DEBUG off. With DEBUG off the site refuses to start until it
 is given a real SECRET_KEY and ALLOWED_HOSTS.
 """
 
+import datetime as dt
 import os
 import tempfile
 from pathlib import Path
@@ -68,6 +69,7 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.postgres",
     "taggit",
+    "axes",
     "engagements",
 ]
 
@@ -85,6 +87,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "archive.urls"
@@ -221,6 +225,20 @@ TAGGIT_CASE_INSENSITIVE = True
 
 # The admin's path can be moved away from the obvious one.
 ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/").strip("/") + "/"
+
+# Admin logins are throttled by django-axes: after AXES_FAILURE_LIMIT failed attempts for
+# one username from one address, that pair is locked out for AXES_COOLOFF_MINUTES (staff
+# can lift it sooner with `manage.py axes_reset`). The address is REMOTE_ADDR: behind a
+# proxy, every visitor shares the proxy's, and the username still keeps lockouts apart.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = dt.timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "lockout.html"
 
 # Caching (engagements/caching.py): public pages and counts are computed once per version
 # of the archive. Local memory in each process by default; Redis, shared by all processes

@@ -28,6 +28,11 @@ from engagements.models import (
 _seq = itertools.count(1)
 
 
+def pytest_configure(config) -> None:
+    # Full-strength password hashing makes every sign-in in a test take a second.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session", autouse=True)
 def collected_static(tmp_path_factory):
     """Pages link hashed static names (whitenoise's manifest): collect once, as a deploy does."""

@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: bench run demo test test-sqlite test-postgres install lint format check migrate superuser clean
+.PHONY: bench fuzz soak run demo test test-sqlite test-postgres install lint format check migrate superuser clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else "Python 3.13 is needed (see .python-version); found " + sys.version.split()[0])'
@@ -68,6 +68,14 @@ test-postgres: $(STAMP)
 ## make bench: 100,000 readouts on PostgreSQL, served by gunicorn, measured with wrk (bench/run --help)
 bench: $(STAMP)
 	bench/run $(BENCH_ARGS)
+
+## make fuzz: the URL fuzz tests with ten times the cases of a normal run (20,000), on SQLite
+fuzz: $(STAMP)
+	env -u DATABASE_URL FUZZ_CASES=$${FUZZ_CASES:-20000} $(BIN)/pytest tests/test_fuzz.py
+
+## make soak: 10 minutes at 16 connections over a mix of pages (bench/soak --help)
+soak: $(STAMP)
+	bench/soak $(SOAK_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

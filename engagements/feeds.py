@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from .filters import parse_filters
 from .models import Country, Meeting, Official, Topic
@@ -35,7 +36,9 @@ class ReadoutFeed(Feed):
         return f"{meeting.date:%-d %B %Y}: {meeting.title}"
 
     def item_description(self, meeting: Meeting) -> str:
-        return meeting.summary or meeting.title
+        # Atom1Feed declares the summary type="html", and readers render it: the plain-text
+        # summary must reach them escaped, or a "<script>" in it would be markup.
+        return escape(meeting.summary or meeting.title)
 
     def item_pubdate(self, meeting: Meeting):
         return meeting.published_at

@@ -5,8 +5,9 @@ import datetime as dt
 import pytest
 from conftest import make_country, make_meeting, make_official, make_topic
 from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
 
-from engagements.models import Meeting, Official, Topic
+from engagements.models import Country, Meeting, Official, Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -240,3 +241,24 @@ def test_changing_a_participants_country_updates_the_meetings_countries(seed_lik
     meeting.save()
     assert {c.code for c in meeting.countries.all()} == {"PK", "MN"}
     assert meeting.date == dt.date(2025, 11, 11)
+
+
+def test_a_country_with_readouts_cannot_be_deleted(staff_client, seed_like):
+    pakistan = Country.objects.get(code="PK")
+    response = staff_client.post(
+        reverse("admin:engagements_country_delete", args=[pakistan.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 200
+    assert Country.objects.filter(pk=pakistan.pk).exists()
+    assert "Cannot delete" in response.content.decode()
+
+
+def test_the_bulk_delete_action_refuses_officials_with_readouts(staff_client, seed_like):
+    liu = seed_like["liu"]
+    response = staff_client.post(
+        reverse("admin:engagements_official_changelist"),
+        {"action": "delete_selected", "_selected_action": [liu.pk], "post": "yes"},
+    )
+    assert response.status_code == 200
+    assert Official.objects.filter(pk=liu.pk).exists()
+    assert "Cannot delete" in response.content.decode()

@@ -262,3 +262,33 @@ def test_the_bulk_delete_action_refuses_officials_with_readouts(staff_client, se
     assert response.status_code == 200
     assert Official.objects.filter(pk=liu.pk).exists()
     assert "Cannot delete" in response.content.decode()
+
+
+def test_a_save_that_fails_half_way_leaves_no_half_written_readout(staff_client):
+    """The source is written last; make the database refuse it, as a crash would."""
+    from django.db import DatabaseError, connection
+
+    from engagements.models import Participation
+
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "CREATE TRIGGER sources_fail BEFORE INSERT ON engagements_source "
+                "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+            )
+        else:
+            cursor.execute(
+                "CREATE FUNCTION fail_source() RETURNS trigger AS $$ "
+                "BEGIN RAISE EXCEPTION 'disk on fire'; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                "CREATE TRIGGER sources_fail BEFORE INSERT ON engagements_source "
+                "FOR EACH ROW EXECUTE FUNCTION fail_source()"
+            )
+    envoy = make_official("Khalil Hashmi", country="PK")
+    counterpart = make_official("Liu Haixing", country="CN")
+    with pytest.raises(DatabaseError, match="disk on fire"):
+        staff_client.post(ADD_URL, readout_form(envoy=envoy, counterpart=counterpart))
+    assert not Meeting.objects.exists()
+    assert not Participation.objects.exists()
+    assert not Topic.objects.filter(name="CPEC 2.0").exists()

@@ -19,7 +19,16 @@ $(STAMP): $(BIN)/python pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# axe-core, for the browser tests' accessibility checks (package.json, package-lock.json).
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $(NODE_STAMP); \
+	else \
+		echo "npm is not installed: the browser tests will be skipped (they need axe-core)."; \
+	fi
+
+install: $(STAMP) $(NODE_STAMP)
 
 ## make run: install, migrate, load the shipped readouts, serve on http://127.0.0.1:8000 (SQLite, DEBUG on)
 run: export DEBUG ?= true
@@ -46,7 +55,7 @@ superuser: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py createsuperuser
 
 ## make test: lint, then the whole suite on SQLite, then on PostgreSQL when it answers
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(MAKE) --no-print-directory test-sqlite

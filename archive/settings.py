@@ -76,6 +76,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Every request gets a database time budget (STATEMENT_TIMEOUT_MS), then a 503.
+    "engagements.faults.TimeBudgetMiddleware",
     # Outside the middleware below, so that a cached page replays the headers they set.
     "engagements.caching.PageCacheMiddleware",
     # Inside the page cache, so a page is compressed once and its gzip copy is cached.

@@ -317,10 +317,14 @@ def timed_requests(url: str, *, seconds: int, connections: int) -> Result:
     return Result(len(latencies) / elapsed, percentile(50), percentile(99), errors)
 
 
-def etag_of(url: str) -> str:
+def etag_of(url: str) -> str | None:
+    """The page's ETag, or None if the page does not answer (a timeout, an error)."""
     request = urllib.request.Request(url, headers=BROWSER_HEADERS)  # noqa: S310 (http://127.0.0.1)
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (http://127.0.0.1)
-        return response.headers["ETag"]
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 (http://127.0.0.1)
+            return response.headers["ETag"]
+    except OSError:
+        return None
 
 
 def main() -> int:
@@ -381,7 +385,11 @@ def main() -> int:
                     result = wrk(cached.url(path), **run)
                 else:
                     tag = etag_of(cached.url(path))
-                    result = wrk(cached.url(path), headers={"If-None-Match": tag}, **run)
+                    result = (
+                        wrk(cached.url(path), headers={"If-None-Match": tag}, **run)
+                        if tag
+                        else Result(0.0, 0.0, 0.0, errors=1)  # the page itself never answered
+                    )
                 rows.append((label, path, mode, result))
                 print(f"{label:45} {mode:9} {result}", flush=True)
         rss = {"page cache on": cached.worker_peak_rss_mb()}

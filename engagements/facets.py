@@ -7,13 +7,14 @@ as a subquery of meeting ids), one names the officials and topics that came out 
 
 from __future__ import annotations
 
+import calendar
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
 from urllib.parse import urlencode
 
 from django.db.models import CharField, Count, QuerySet, Value
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.http import QueryDict
 
 from .filters import MeetingFilters, parse_filters
@@ -77,18 +78,21 @@ def facets(
     ids = meetings.order_by().values("pk")
     in_force = [*filters.countries, *filters.officials, *filters.topics, *scope]
 
-    # One grouping gives the kinds, the years and the total.
-    kind, year = Facet("kind", "Kinds"), Facet("year", "Years")
+    # One grouping gives the kinds, the years, the months (for the activity chart of a
+    # short span) and the total.
+    kind, year, month = Facet("kind", "Kinds"), Facet("year", "Years"), Facet("month", "Months")
     per_kind: Counter[str] = Counter()
     per_year: Counter[int] = Counter()
+    per_month: Counter[tuple[int, int]] = Counter()
     for row in (
         meetings.order_by()
-        .annotate(year=ExtractYear("date"))
-        .values("kind", "year")
+        .annotate(year=ExtractYear("date"), month=ExtractMonth("date"))
+        .values("kind", "year", "month")
         .annotate(count=Count("pk"))
     ):
         per_kind[row["kind"]] += row["count"]
         per_year[row["year"]] += row["count"]
+        per_month[row["year"], row["month"]] += row["count"]
     total = per_kind.total()
     if not filters.kind:
         for value, count in sorted(per_kind.items(), key=lambda kv: (-kv[1], kv[0])):
@@ -96,6 +100,9 @@ def facets(
     for value, count in sorted(per_year.items()):
         label = f"{value:04d}"
         year.values.append(FacetValue(label, count, _with(query, **{"from": label, "to": label})))
+    for (y, m), count in sorted(per_month.items()):
+        label = f"{y:04d}-{m:02d}"
+        month.values.append(FacetValue(label, count, _with(query, **{"from": label, "to": label})))
     if not total:
         return [], 0
 
@@ -143,17 +150,48 @@ def facets(
     for narrowing in (country, official, topic, kind):
         narrowing.values = [v for v in narrowing.values if v.count < total]
         narrowing.values.sort(key=lambda v: (-v.count, v.label))
-    return [f for f in (country, official, topic, kind, year) if f.values], total
+    return [f for f in (country, official, topic, kind, year, month) if f.values], total
 
 
-def years_chart(facet_list: list[Facet]) -> list[dict]:
-    """The year facet as rows for the meetings-per-year chart (share of the busiest year)."""
-    values = next((f.values for f in facet_list if f.key == "year"), [])
-    busiest = max((v.count for v in values), default=0)
-    return [
-        {"year": v.label, "count": v.count, "share": v.count / busiest, "url": v.url}
-        for v in values
+# A span of at most this many years is drawn month by month.
+SHORT_SPAN_YEARS = 2
+
+
+def activity_chart(facet_list: list[Facet]) -> dict:
+    """Readouts per year, or per month over a short span, as rows for the activity chart.
+
+    {"unit": "year" | "month", "rows": [{"label", "period", "count", "share", "url"}]}:
+    `period` is the facet's value (2025 or 2025-09), `label` what the chart shows, `share`
+    the bar's length relative to the busiest period, `url` the list narrowed to it.
+    """
+    by_key = {f.key: f.values for f in facet_list}
+    years = by_key.get("year", [])
+    if years and int(years[-1].label) - int(years[0].label) < SHORT_SPAN_YEARS:
+        unit, values = "month", by_key.get("month", [])
+    else:
+        unit, values = "year", years
+    return chart_rows(unit, [(v.label, v.count, v.url) for v in values])
+
+
+def chart_rows(unit: str, periods: list[tuple[str, int, str]]) -> dict:
+    """{"unit", "rows"} from (period, count, url) triples, oldest first."""
+    busiest = max((count for _period, count, _url in periods), default=0)
+    rows = [
+        {
+            "period": period,
+            "label": _month_label(period) if unit == "month" else period,
+            "count": count,
+            "share": count / busiest if busiest else 0,
+            "url": url,
+        }
+        for period, count, url in periods
     ]
+    return {"unit": unit, "rows": rows}
+
+
+def _month_label(period: str) -> str:
+    y, m = period.split("-")
+    return f"{calendar.month_abbr[int(m)]} {y}"
 
 
 def without_each_filter(

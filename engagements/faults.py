@@ -10,6 +10,8 @@ Two pieces:
 - The statement time limit (settings.STATEMENT_TIMEOUT_MS). PostgreSQL enforces it itself
   (settings pass `statement_timeout` when connecting); SQLite has no such setting, so
   `limit_sqlite_statements` interrupts a statement from SQLite's progress handler.
+- The request's time budget (the same number of milliseconds for all its statements
+  together): `TimeBudgetMiddleware` refuses any statement once it is spent.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import sys
 import time
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.views import defaults
@@ -29,8 +31,14 @@ RETRY_AFTER_SECONDS = 30
 SQLITE_CHECK_EVERY = 20_000
 
 
+class RequestTooSlow(OperationalError):
+    """The request spent its time budget on the database: no further statement is run."""
+
+
 def timed_out(problem: BaseException) -> bool:
     """Was this statement stopped by the time limit (rather than the database failing)?"""
+    if isinstance(problem, RequestTooSlow):
+        return True
     cause = problem.__cause__ or problem
     if getattr(cause, "sqlstate", None) == "57014":  # PostgreSQL: query_canceled
         return True
@@ -64,3 +72,30 @@ def limit_sqlite_statements(sender, connection, **kwargs) -> None:
 
     connection.connection.set_trace_callback(statement_starts)
     connection.connection.set_progress_handler(too_long, SQLITE_CHECK_EVERY)
+
+
+class TimeBudgetMiddleware:
+    """Give a whole request, not only each statement, STATEMENT_TIMEOUT_MS of database time.
+
+    Many statements each under the limit can still add up to a hang (a search for a word
+    in nearly every readout runs several); once the budget is spent, the next statement
+    is refused and the visitor gets the "took too long" page. A statement already running
+    is bounded by the per-statement limit, so a request ends within about twice the budget.
+    """
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        limit = settings.STATEMENT_TIMEOUT_MS
+        if not limit:
+            return self.get_response(request)
+        deadline = time.monotonic() + limit / 1000
+
+        def within_budget(execute, sql, params, many, context):
+            if time.monotonic() > deadline:
+                raise RequestTooSlow("the request spent its database time budget")
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(within_budget):
+            return self.get_response(request)

@@ -6,9 +6,13 @@ sees) and answers in one query, whatever the number of meetings.
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
-from django.db.models.functions import ExtractYear
+from collections import Counter
 
+from django.db.models import Count, QuerySet
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.urls import reverse
+
+from . import facets
 from .models import Country, Meeting, Topic
 
 
@@ -30,19 +34,34 @@ def top_topics(meetings: QuerySet[Meeting], *, exclude=(), limit: int = 12) -> l
     )
 
 
-def meetings_per_year(meetings: QuerySet[Meeting]) -> list[dict]:
-    """[{"year": 2025, "count": 12, "share": 0.4}, …] oldest first; share is of the busiest year."""
-    rows = list(
+def activity(meetings: QuerySet[Meeting]) -> dict:
+    """Readouts per year, or per month over a short span, for the activity chart.
+
+    One grouping by month; see facets.activity_chart for the shape. Bars link to the
+    year's or the month's archive page.
+    """
+    per_month = list(
         meetings.order_by()
-        .annotate(year=ExtractYear("date"))
-        .values("year")
+        .annotate(year=ExtractYear("date"), month=ExtractMonth("date"))
+        .values_list("year", "month")
         .annotate(count=Count("pk"))
-        .order_by("year")
+        .order_by("year", "month")
     )
-    busiest = max((r["count"] for r in rows), default=0)
-    for row in rows:
-        row["share"] = row["count"] / busiest if busiest else 0
-    return rows
+    years = sorted({y for y, _m, _c in per_month})
+    if years and years[-1] - years[0] < facets.SHORT_SPAN_YEARS:
+        periods = [
+            (f"{y:04d}-{m:02d}", count, reverse("engagements:meeting-month", args=[y, m]))
+            for y, m, count in per_month
+        ]
+        return facets.chart_rows("month", periods)
+    per_year: Counter[int] = Counter()
+    for y, _m, count in per_month:
+        per_year[y] += count
+    periods = [
+        (f"{y:04d}", count, reverse("engagements:meeting-year", args=[y]))
+        for y, count in sorted(per_year.items())
+    ]
+    return facets.chart_rows("year", periods)
 
 
 def with_shares(items: list, attr: str = "meeting_count") -> list:

@@ -151,7 +151,7 @@ class FilteredMeetingListView(BoundedPaginationMixin, ListView):
         """Facets, search snippets and the ways out of an empty result."""
         filters, query = self.filters, self.request.GET
         facet_list, _total = self.summary
-        extra = {"facets": facet_list, "years": facets.years_chart(facet_list)}
+        extra = {"facets": facet_list, "activity": facets.activity_chart(facet_list)}
         page = list(context["meetings"])
         if filters.q:
             found = search.snippets([m.pk for m in page], filters.q)
@@ -177,15 +177,15 @@ class HomeView(TemplateView):
     @staticmethod
     def statistics() -> dict:
         published = Meeting.objects.published()
-        years = stats.meetings_per_year(published)
+        activity = stats.activity(published)
         return dict(
-            meeting_count=sum(row["count"] for row in years),
+            meeting_count=sum(row["count"] for row in activity["rows"]),
             country_count=Country.objects.public().count(),
             official_count=Official.objects.public().count(),
             topic_count=Topic.objects.public().count(),
             busiest_countries=stats.with_shares(stats.top_countries(published)),
             top_topics=stats.with_shares(stats.top_topics(published, limit=15)),
-            years=years,
+            activity=activity,
         )
 
 

@@ -112,9 +112,46 @@ def test_an_empty_result_says_which_filter_to_drop(client, world):
     assert 'href="?topic=trade">without country: United States</a>: 2 readouts' in html
 
 
-def test_the_years_chart_follows_the_filters(client, world):
+def test_the_activity_chart_follows_the_filters_month_by_month_over_a_short_span(client, world):
     response = client.get("/meetings/", {"topic": "trade"})
-    assert [(row["year"], row["count"]) for row in response.context["years"]] == [
+    activity = response.context["activity"]
+    assert activity["unit"] == "month"
+    assert [(row["label"], row["count"]) for row in activity["rows"]] == [
+        ("Jan 2023", 1),
+        ("Mar 2024", 1),
+    ]
+    # Each bar leads to the list narrowed to its month, filters kept.
+    assert activity["rows"][1]["url"] == "?topic=trade&from=2024-03&to=2024-03"
+    html = response.content.decode()
+    assert "Readouts per month" in html
+    assert '<a href="?topic=trade&amp;from=2024-03&amp;to=2024-03">Mar 2024</a>' in html
+    narrowed = client.get("/meetings/?topic=trade&from=2024-03&to=2024-03")
+    assert [m.title for m in narrowed.context["meetings"]] == ["B"]
+
+
+def test_the_activity_chart_counts_years_over_a_long_span(client, world):
+    make_meeting("Old", date=dt.date(2015, 5, 5), topics=["trade"])
+    activity = client.get("/meetings/", {"topic": "trade"}).context["activity"]
+    assert activity["unit"] == "year"
+    assert [(row["label"], row["count"]) for row in activity["rows"]] == [
+        ("2015", 1),
         ("2023", 1),
         ("2024", 1),
     ]
+    assert [row["share"] for row in activity["rows"]] == [1, 1, 1]
+
+
+def test_the_home_page_chart_links_to_the_archive_pages(client, world):
+    activity = client.get("/").context["activity"]
+    assert activity["unit"] == "month"
+    assert activity["rows"][0]["url"] == "/meetings/2023/01/"
+    make_meeting("Old", date=dt.date(2015, 5, 5))
+    activity = client.get("/").context["activity"]
+    assert activity["unit"] == "year"
+    assert activity["rows"][0] == {
+        "period": "2015",
+        "label": "2015",
+        "count": 1,
+        "share": activity["rows"][0]["share"],
+        "url": "/meetings/2015/",
+    }

@@ -102,6 +102,29 @@ def test_a_page_past_the_limit_says_so(seed_like, slow_first_facet_query):
     assert "Traceback" not in response.content.decode()
 
 
+def test_many_quick_statements_cannot_add_up_to_a_hang(seed_like, settings):
+    """Each statement is quick, but the request's budget runs out: the next one is refused."""
+    settings.STATEMENT_TIMEOUT_MS = 60
+    statements = []
+
+    def slow_network(execute, sql, params, many, context):
+        statements.append(sql)
+        time.sleep(0.025)  # a slow database or network: wall time counts, not only SQL's
+        return execute(sql, params, many, context)
+
+    visitor = Client(raise_request_exception=False)
+    with connection.execute_wrapper(slow_network):
+        response = visitor.get("/meetings/")
+    assert response.status_code == 503
+    assert "took too long" in response.content.decode()
+    assert len(statements) <= 4  # stopped early, not after the page's ten
+
+
+def test_a_request_within_its_budget_is_untouched(seed_like, settings):
+    settings.STATEMENT_TIMEOUT_MS = 10_000
+    assert Client().get("/meetings/").status_code == 200
+
+
 def test_other_errors_still_get_the_500_page(db):
     from django.test import RequestFactory
 

@@ -125,8 +125,10 @@ def test_home_shows_latest_and_counts(client, archive):
         archive["meeting"].title,
         archive["islamabad"].title,
     ]
-    assertContains(response, 'href="/meetings/2024/"')
-    assertContains(response, 'href="/meetings/2025/"')
+    # Two years of readouts: the activity chart goes month by month, to the month pages.
+    assertContains(response, "Readouts per month")
+    assertContains(response, 'href="/meetings/2024/03/"')
+    assertContains(response, 'href="/meetings/2025/11/"')
 
 
 def test_meeting_list_is_newest_first_with_count(client, archive):

@@ -290,8 +290,20 @@ class CountryDetailView(FilteredMeetingListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         mine = self.base_meetings()
+        # The busiest topics come from the topic facet: no query of their own.
+        topics = next((f.values for f in context.get("facets", []) if f.key == "topic"), [])[:10]
+        busiest = max((v.count for v in topics), default=0)
         context.update(
             country=self.country,
+            topic_bars=[
+                {
+                    "name": v.label,
+                    "meeting_count": v.count,
+                    "share": v.count / busiest,
+                    "url": v.url,
+                }
+                for v in topics
+            ],
             counterpart_countries=caching.memo(
                 "counterparts",
                 self.country.pk,
@@ -389,16 +401,29 @@ class OfficialDetailView(FilteredMeetingListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         self.base_meetings()
-        context.update(
-            official=self.official,
-            offices=Participation.objects.filter(
+        offices = list(
+            Participation.objects.filter(
                 official=self.official, meeting__status=Meeting.Status.PUBLISHED
             )
             .values("title")
             .annotate(first=Min("meeting__date"), last=Max("meeting__date"), count=Count("pk"))
-            .order_by("first", "title"),
+            .order_by("first", "title")
         )
+        context.update(official=self.official, offices=timeline(offices))
         return context
+
+
+def timeline(spans: list[dict]) -> list[dict]:
+    """Place each span (first, last dates) on a shared axis: `offset` and `extent` in 0–1."""
+    if not spans:
+        return spans
+    start = min(s["first"] for s in spans)
+    days = max((max(s["last"] for s in spans) - start).days, 1)
+    for span in spans:
+        span["offset"] = (span["first"] - start).days / days
+        # A single day still gets a visible mark.
+        span["extent"] = max((span["last"] - span["first"]).days / days, 0.01)
+    return spans
 
 
 class TopicListView(ListView):

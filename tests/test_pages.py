@@ -257,6 +257,11 @@ def test_country_page_lists_meetings_counterparts_officials_topics(client, archi
     assertNotContains(response, 'href="?official=khalil-hashmi"')
     assertInHTML(f'<a href="?topic={slug_of("Trade")}">Trade</a>', html)
     assertNotContains(response, 'href="?country=pk"')
+    # The busiest topics as a bar chart, each bar narrowing the list.
+    assertContains(response, "Most discussed topics")
+    bars = response.context["topic_bars"]
+    assert bars and bars[0]["share"] == 1
+    assert all(bar["url"].startswith("?topic=") for bar in bars)
 
 
 def test_bilateral_page_lists_engagements_between_two_countries(client, archive):
@@ -323,15 +328,24 @@ def test_official_page_shows_offices_over_time_and_counterparts(client, archive)
     assertContains(response, "3 readouts")
     # Two offices, oldest first, each with first and last date and a count.
     assertContains(response, "Offices held, as the readouts give them")
+    # Each office is drawn on a shared time axis: the ambassador's spans all of it.
+    timeline = (
+        '<svg class="timeline" viewBox="0 0 100 4" preserveAspectRatio="none" '
+        'aria-hidden="true" focusable="false">'
+        '<rect x="{}" y="0" height="4" width="{}"></rect></svg>'
+    )
     ambassador = (
         '<li><span class="office">Ambassador of Pakistan to China</span>'
         '<span class="meta"><time datetime="2024-03-01">1 Mar 2024</time> – '
-        '<time datetime="2025-11-11">11 Nov 2025</time> · 2 readouts</span></li>'
+        '<time datetime="2025-11-11">11 Nov 2025</time> · 2 readouts</span>'
+        + timeline.format("0.0%", "100.0%")
+        + "</li>"
     )
+    # 15 June 2025 is 471 days into the 620 from 1 March 2024 to 11 November 2025.
     secretary = (
         '<li><span class="office">Foreign Secretary</span>'
         '<span class="meta"><time datetime="2025-06-15">15 Jun 2025</time>'
-        " · 1 readout</span></li>"
+        " · 1 readout</span>" + timeline.format("76.0%", "1.0%") + "</li>"
     )
     assertInHTML(ambassador, html)
     assertInHTML(secretary, html)

@@ -141,7 +141,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Management commands other than runserver (imports, exports, migrations) have no limit:
 # manage.py names the command it runs in ARCHIVE_COMMAND.
 if os.environ.get("ARCHIVE_COMMAND", "runserver") == "runserver":
-    STATEMENT_TIMEOUT_MS = int(os.environ.get("STATEMENT_TIMEOUT_MS", "10000"))
+    STATEMENT_TIMEOUT_MS = int(os.environ.get("STATEMENT_TIMEOUT_MS", "20000"))
 else:
     STATEMENT_TIMEOUT_MS = 0
 if STATEMENT_TIMEOUT_MS and DATABASES["default"]["ENGINE"].endswith("postgresql"):

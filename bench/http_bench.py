@@ -198,6 +198,8 @@ class Server:
                 str(workers),
                 "--log-level",
                 "warning",
+                "--timeout",
+                "60",
             ],
             cwd=ROOT,
             env=env,
@@ -317,6 +319,23 @@ def timed_requests(url: str, *, seconds: int, connections: int) -> Result:
     return Result(len(latencies) / elapsed, percentile(50), percentile(99), errors)
 
 
+def wait_until_idle(db: str, *, limit: float = 60.0) -> None:
+    """Wait (at most `limit` seconds) until no query runs in the benchmark's database."""
+    import psycopg
+
+    deadline = time.monotonic() + limit
+    with psycopg.connect(f"postgresql://postgres@127.0.0.1:5432/{db}", autocommit=True) as c:
+        while time.monotonic() < deadline:
+            (busy,) = c.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+                "AND state = 'active' AND pid <> pg_backend_pid()",
+                [db],
+            ).fetchone()
+            if not busy:
+                return
+            time.sleep(0.5)
+
+
 def etag_of(url: str) -> str | None:
     """The page's ETag, or None if the page does not answer (a timeout, an error)."""
     request = urllib.request.Request(url, headers=BROWSER_HEADERS)  # noqa: S310 (http://127.0.0.1)
@@ -338,6 +357,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--modes", default=",".join(MODES), help="of " + ", ".join(MODES))
     parser.add_argument("--redis", default="", help="REDIS_URL for the cache (default: memory)")
+    parser.add_argument("--pages", default="", help="only the pages whose label contains this")
     parser.add_argument("--out", default=str(ROOT / "bench" / "http-report.md"))
     options = parser.parse_args()
     modes = [m for m in options.modes.split(",") if m]
@@ -349,6 +369,8 @@ def main() -> int:
     filled = fill(options, env)
     manage(env, "collectstatic", "--noinput")
     pages = choose_pages(env)
+    if options.pages:
+        pages = [(label, path) for label, path in pages if options.pages in label]
     from django.templatetags.static import static
 
     from engagements.models import Meeting
@@ -377,6 +399,9 @@ def main() -> int:
                 if mode == "uncached":
                     wrk(uncached.url(path), seconds=options.warmup, connections=options.connections)
                     result = wrk(uncached.url(path), **run)
+                    # Requests wrk gave up on still run in the server: let them finish
+                    # before the next measurement shares the machine with them.
+                    wait_until_idle(options.db)
                 elif mode == "cold":
                     manage(env, "invalidate_cache")
                     result = timed_requests(cached.url(path), **run)

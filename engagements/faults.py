@@ -1,6 +1,6 @@
 """When the database fails or a query runs too long: a short 503, never a traceback.
 
-Two pieces:
+Three pieces:
 
 - `server_error` is the project's handler500. Django calls it for any uncaught exception,
   including one raised in a middleware (the page cache reads the archive's version before

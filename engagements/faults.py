@@ -59,7 +59,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def limit_sqlite_statements(sender, connection, **kwargs) -> None:
     """connection_created receiver: give each SQLite statement settings' time limit."""
-    if connection.vendor != "sqlite":
+    if connection.vendor != "sqlite" or not settings.STATEMENT_TIMEOUT_MS:
+        # No limit (management commands): SQLite runs as it always does, and a Ctrl-C
+        # reaches the command as it always has.
         return
     started = [time.monotonic()]
 

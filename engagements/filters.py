@@ -9,6 +9,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -109,7 +110,12 @@ class MeetingFilterForm(forms.Form):
 
     def clean_q(self) -> str:
         # (A NUL never gets here: Django's CharField refuses it with a clear message.)
-        return " ".join(self.cleaned_data["q"].split())
+        # Other control characters mean nothing in a search and cannot be written into
+        # XML (a feed's title quotes the search): they become spaces.
+        text = "".join(
+            " " if unicodedata.category(c) == "Cc" else c for c in self.cleaned_data["q"]
+        )
+        return " ".join(text.split())
 
     # `from` is a Python keyword: the form field is date_from, the parameter `from`.
     PARAM_NAMES = {"date_from": "from", "date_to": "to"}

@@ -9,7 +9,6 @@ Screenshots of every page type at 375 and 1280 px go to build/screenshots/.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 
 import pytest
@@ -27,9 +26,6 @@ def browser():
     require_browser()
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; the tests' own ORM calls
-    # between browser steps are ordinary synchronous code.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield chromium
@@ -50,7 +46,11 @@ def site(live_server):
 
 
 @pytest.fixture
-def page(browser, site, transactional_db):
+def page(browser, site, transactional_db, monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the tests' own ORM calls
+    # between browser steps are ordinary synchronous code. Only for these tests: the
+    # variable must not leak into, say, a deploy check run by a later test.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     # bypass_csp: axe-core is injected as an inline script, which the site's CSP forbids.
     context = browser.new_context(viewport=DESKTOP, bypass_csp=True, base_url=site.url)
     context.set_default_timeout(10_000)

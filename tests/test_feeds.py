@@ -157,3 +157,21 @@ def test_feed_entries_are_newest_published_first(client):
     newer = make_meeting("Newer", date=dt.date(2021, 1, 1), participants=[(official, "envoy", "")])
     feed = parse(client, f"/officials/{official.slug}/feed/")
     assert [e.title.split(": ", 1)[1] for e in feed.entries] == [newer.title, older.title]
+
+
+@pytest.mark.parametrize(
+    ("control", "kept"),
+    [
+        ("\x08", "courtesy call"),
+        ("\x01", "courtesy call"),
+        ("\x7f", "courtesy call"),
+        ("\x1b[31m", "courtesy [31mcall"),
+    ],
+)
+def test_control_characters_in_a_search_do_not_break_the_feed(client, seed_like, control, kept):
+    """XML 1.0 cannot hold them (found by the fuzz tests): they become spaces."""
+    response = client.get("/meetings/feed/", {"q": f"courtesy{control}call"})
+    assert response.status_code == 200
+    ET.fromstring(response.content)  # well-formed
+    page = client.get("/meetings/", {"q": f"courtesy{control}call"})
+    assert page.context["filters"].q == kept

@@ -180,9 +180,17 @@ def test_date_filters(client, world, query, expected):
 
 
 def test_year_links_on_a_country_page_filter_that_page(client, world):
-    # The "meetings per year" table on a country page links to ?from=YYYY&to=YYYY.
+    # The activity chart on a country page links to ?from=…&to=… for each year (or
+    # month, over a short span, as here) and the link narrows that page.
     response = client.get("/countries/pk/")
-    assertContains(response, 'href="?from=2025&amp;to=2025"')
+    rows = response.context["activity"]["rows"]
+    assert rows and all(row["url"].startswith("?from=") for row in rows)
+    for row in rows:
+        assertContains(response, f'href="{row["url"].replace("&", "&amp;")}"')
+        period = row["period"]
+        assert (
+            len(shown(client, world, f"/countries/pk/?from={period}&to={period}")) == row["count"]
+        )
     assert shown(client, world, "/countries/pk/?from=2025&to=2025") == [
         "beijing",
         "islamabad",

@@ -21,12 +21,20 @@ PHONE = {"width": 375, "height": 800}
 DESKTOP = {"width": 1280, "height": 900}
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for this module only: while Playwright runs, its event loop runs too.
+
+    Playwright's sync API keeps an event loop running in this thread, so Django refuses
+    ORM calls here unless DJANGO_ALLOW_ASYNC_UNSAFE is set. The tests' own ORM calls
+    between browser steps are ordinary synchronous code; both the loop and the variable
+    end with this module, so no later test (nor a subprocess it starts) inherits them.
+    """
     require_browser()
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    with pytest.MonkeyPatch.context() as patch, sync_playwright() as playwright:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         yield chromium
         chromium.close()
@@ -46,11 +54,7 @@ def site(live_server):
 
 
 @pytest.fixture
-def page(browser, site, transactional_db, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the tests' own ORM calls
-    # between browser steps are ordinary synchronous code. Only for these tests: the
-    # variable must not leak into, say, a deploy check run by a later test.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+def page(browser, site, transactional_db):
     # bypass_csp: axe-core is injected as an inline script, which the site's CSP forbids.
     context = browser.new_context(viewport=DESKTOP, bypass_csp=True, base_url=site.url)
     context.set_default_timeout(10_000)

@@ -64,7 +64,7 @@ def mixed_urls(pages: list[tuple[str, str]]) -> list[str]:
         urls.append(official.get_absolute_url())
     for country in Country.objects.order_by("?")[:30]:
         code = country.code.lower()
-        urls += [f"/countries/{code}/", f"/meetings/?country={code}&kind=call"]
+        urls += [f"/countries/{code}/", f"/meetings/?country={code}&kind=telephone+call"]
     for meeting in Meeting.objects.published().order_by("?")[:80]:
         urls.append(meeting.get_absolute_url())
     words = [
@@ -159,6 +159,9 @@ def main() -> int:
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     total = int(re.search(r"(\d+) requests in", output).group(1))
     server_errors = int(re.search(r"server errors \(5xx\): (\d+)", output).group(1))
+    # 4xx too: every URL of the mix should answer 200, so any is a broken URL in the mix.
+    refused = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    other_errors = int(refused.group(1)) - server_errors if refused else 0
     sockets = re.search(
         r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
     )
@@ -170,7 +173,8 @@ def main() -> int:
         f"Soak: {options.seconds} s at {options.connections} connections over {len(urls)} URLs "
         f"({filled}).\n"
         f"{total:,} requests, {rate:,.0f} req/s, p50 {p50}, p99 {p99} (wrk's figures).\n"
-        f"5xx answers: {server_errors}; socket errors: {socket_errors}.\n"
+        f"5xx answers: {server_errors}; other errors (4xx): {other_errors}; "
+        f"socket errors: {socket_errors}.\n"
         f"Worker RSS after warm-up: {', '.join(f'{m:.0f} MB' for m in before)}; at the end: "
         f"{', '.join(f'{m:.0f} MB' for m in after)}; largest growth {growth:.1%}."
     )

@@ -222,18 +222,22 @@ class Server:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def worker_peak_rss_mb(self) -> float:
-        """The largest peak resident set (VmHWM) among the workers."""
-        peaks = []
+    def worker_memory_mb(self, field: str = "VmRSS") -> list[float]:
+        """Each worker's memory, from /proc: VmRSS (now) or VmHWM (its peak), sorted."""
+        sizes = []
         for status in Path("/proc").glob("[0-9]*/status"):
             try:
                 text = status.read_text()
             except OSError:
                 continue
             if re.search(rf"^PPid:\s+{self.process.pid}$", text, re.M):
-                found = re.search(r"^VmHWM:\s+(\d+) kB", text, re.M)
-                peaks.append(int(found.group(1)) / 1024 if found else 0)
-        return max(peaks, default=0.0)
+                found = re.search(rf"^{field}:\s+(\d+) kB", text, re.M)
+                sizes.append(int(found.group(1)) / 1024 if found else 0.0)
+        return sorted(sizes)
+
+    def worker_peak_rss_mb(self) -> float:
+        """The largest peak resident set (VmHWM) among the workers."""
+        return max(self.worker_memory_mb("VmHWM"), default=0.0)
 
     def stop(self) -> None:
         if self.process.poll() is None:

@@ -93,19 +93,6 @@ def mixed_urls(pages: list[tuple[str, str]]) -> list[str]:
     return urls
 
 
-def worker_rss_mb(server: bench.Server) -> list[float]:
-    sizes = []
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            text = status.read_text()
-        except OSError:
-            continue
-        if re.search(rf"^PPid:\s+{server.process.pid}$", text, re.M):
-            found = re.search(r"^VmRSS:\s+(\d+) kB", text, re.M)
-            sizes.append(int(found.group(1)) / 1024 if found else 0.0)
-    return sorted(sizes)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", default="engagement_bench", help="PostgreSQL database")
@@ -150,9 +137,9 @@ def main() -> int:
             return done.stdout + done.stderr
 
         drive(options.warmup)
-        before = worker_rss_mb(server)
+        before = server.worker_memory_mb()
         output = drive(options.seconds)
-        after = worker_rss_mb(server)
+        after = server.worker_memory_mb()
     finally:
         server.stop()
 

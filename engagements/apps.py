@@ -15,9 +15,13 @@ class EngagementsConfig(AppConfig):
     verbose_name = "Engagement archive"
 
     def ready(self) -> None:
-        from . import caching, faults, signals  # noqa: F401  (signals connects its receivers)
+        from . import caching, faults, history, permalinks, roles, signals  # noqa: F401
+
+        history.register_models()
 
         caching.connect_signals()
 
         post_migrate.connect(_repair_search_index, sender=self)
+        # After django.contrib.auth's receiver, which creates the permissions the roles hold.
+        post_migrate.connect(roles.ensure_roles, sender=self, dispatch_uid="archive-roles")
         connection_created.connect(faults.limit_sqlite_statements, dispatch_uid="sqlite-limit")

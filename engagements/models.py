@@ -235,14 +235,27 @@ class Topic(TagBase):
     """A subject discussed at meetings (a readout's "themes")."""
 
     description = models.TextField(blank=True, help_text="What the topic covers, one or two lines.")
+    aliases = models.TextField(
+        blank=True,
+        help_text="Other names for the topic, one per line (e.g. China-Pakistan Economic "
+        "Corridor for CPEC). Matched when a press release is pasted.",
+    )
 
     objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
 
+    def save(self, *args, **kwargs) -> None:
+        self.aliases = "\n".join(self.alias_list)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("engagements:topic-detail", args=[self.slug])
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [line.strip() for line in self.aliases.splitlines() if line.strip()]
 
 
 class TaggedMeeting(TaggedItemBase):
@@ -388,6 +401,8 @@ class Meeting(models.Model):
     class Meta:
         ordering = ["-date", "-id"]
         get_latest_by = "date"
+        # Contributors write drafts; only Editors (roles.py) may put a readout before the public.
+        permissions = [("publish_meeting", "Can publish and unpublish readouts")]
         constraints = [
             models.UniqueConstraint(fields=["date", "slug"], name="meeting_unique_slug_per_date"),
             models.CheckConstraint(
@@ -541,3 +556,48 @@ class ArchiveVersion(models.Model):
 
     def __str__(self) -> str:
         return f"version {self.number} of {self.changed_at:%Y-%m-%d %H:%M:%S}"
+
+
+class FormerAddress(models.Model):
+    """An address a readout, official or topic used to have, so that it still answers.
+
+    Recorded when a readout's date or slug, or an official's or topic's slug, changes, and
+    when duplicates are merged (permalinks.py). A request for it is redirected (301) to the
+    record's address of today, however often it has changed since.
+    """
+
+    path = models.CharField(max_length=500, unique=True, help_text="e.g. /officials/old-slug/")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="former_addresses"
+    )
+    official = models.ForeignKey(
+        Official, on_delete=models.CASCADE, null=True, blank=True, related_name="former_addresses"
+    )
+    topic = models.ForeignKey(
+        Topic, on_delete=models.CASCADE, null=True, blank=True, related_name="former_addresses"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name_plural = "former addresses"
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(meeting__isnull=False, official__isnull=True, topic__isnull=True)
+                    | Q(meeting__isnull=True, official__isnull=False, topic__isnull=True)
+                    | Q(meeting__isnull=True, official__isnull=True, topic__isnull=False)
+                ),
+                name="formeraddress_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.path
+
+    def get_absolute_url(self) -> str:
+        return self.target.get_absolute_url()
+
+    @property
+    def target(self) -> Meeting | Official | Topic:
+        return self.meeting or self.official or self.topic

@@ -14,7 +14,8 @@ from .models import Country, Meeting, Official, Participation, TaggedMeeting, To
 _CHUNK = 500
 
 
-def _refresh_all(meeting_ids) -> None:
+def refresh_meetings(meeting_ids) -> None:
+    """Recompute the derived state of any number of meetings, in chunks."""
     ids = list(meeting_ids)
     for start in range(0, len(ids), _CHUNK):
         derived.refresh(ids[start : start + _CHUNK])
@@ -64,16 +65,16 @@ def _changed(instance, *current) -> bool:
 @receiver(post_save, sender=Official)
 def official_saved(sender, instance: Official, raw: bool = False, **kwargs) -> None:
     if not raw and _changed(instance, instance.name, instance.aliases, instance.country_id):
-        _refresh_all(instance.participations.values_list("meeting_id", flat=True))
+        refresh_meetings(instance.participations.values_list("meeting_id", flat=True))
 
 
 @receiver(post_save, sender=Topic)
 def topic_saved(sender, instance: Topic, raw: bool = False, **kwargs) -> None:
     if not raw and _changed(instance, instance.name):
-        _refresh_all(instance.meeting_links.values_list("content_object_id", flat=True))
+        refresh_meetings(instance.meeting_links.values_list("content_object_id", flat=True))
 
 
 @receiver(post_save, sender=Country)
 def country_saved(sender, instance: Country, raw: bool = False, **kwargs) -> None:
     if not raw and _changed(instance, instance.name):
-        _refresh_all(instance.meetings.values_list("pk", flat=True))
+        refresh_meetings(instance.meetings.values_list("pk", flat=True))

@@ -210,9 +210,12 @@ class MeetingDetailView(PublishedMeetingsMixin, DateDetailView):
     template_name = "engagements/meeting_detail.html"
     context_object_name = "meeting"
 
+    def meetings(self):
+        return Meeting.objects.published()
+
     def get_queryset(self):
         return (
-            Meeting.objects.published()
+            self.meetings()
             .select_related("location_country")
             .prefetch_related(
                 Prefetch(
@@ -256,6 +259,19 @@ class MeetingDetailView(PublishedMeetingsMixin, DateDetailView):
         )
         context["permalink"] = self.request.build_absolute_uri(meeting.get_absolute_url())
         return context
+
+
+class MeetingPreviewView(MeetingDetailView):
+    """A readout, draft or not, as its public page will show it (the admin's preview)."""
+
+    def meetings(self):
+        return Meeting.objects.all()
+
+    def get_object(self, queryset=None) -> Meeting:
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "preview": True}
 
 
 class CountryListView(ListView):

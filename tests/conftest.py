@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection
 
 from engagements import derived
 from engagements.models import (
@@ -109,6 +110,67 @@ def make_meeting(
 
 def make_organization(name: str = "Ministry of Foreign Affairs", **fields) -> Organization:
     return Organization.objects.create(name=name, **fields)
+
+
+ADD_URL = "/admin/engagements/meeting/add/"
+
+
+def inline_management(prefix: str, total: int) -> dict[str, str]:
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def readout_form(*, envoy: Official, counterpart: Official, status: str = "published") -> dict:
+    cn = make_country("CN")
+    return {
+        "title": "Ambassador calls on the Minister",
+        "slug": "ambassador-calls-on-the-minister",
+        "date": "2025-11-11",
+        "kind": "courtesy call",
+        "city": "Beijing",
+        "location_country": str(cn.pk),
+        "summary": "A courtesy call.",
+        "body": "The Ambassador paid a **courtesy call**.",
+        "topics": "CPEC 2.0, youth exchanges, think-tank cooperation",
+        "status": status,
+        **inline_management("participations", 2),
+        "participations-0-order": "0",
+        "participations-0-role": "envoy",
+        "participations-0-official": str(envoy.pk),
+        "participations-0-title": "Ambassador of Pakistan to China",
+        "participations-1-order": "1",
+        "participations-1-role": "counterpart",
+        "participations-1-official": str(counterpart.pk),
+        "participations-1-title": "Minister of the IDCPC",
+        **inline_management("sources", 1),
+        "sources-0-order": "0",
+        "sources-0-publisher": "DNA news agency",
+        "sources-0-url": "https://example.org/readout",
+        "sources-0-published": "2025-11-11",
+    }
+
+
+def refuse_inserts(table: str) -> None:
+    """Make the database refuse any new row of `table`, as a crash half way through would."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                f"CREATE TRIGGER {table}_fail BEFORE INSERT ON {table} "
+                "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
+            )
+        else:
+            cursor.execute(
+                f"CREATE FUNCTION {table}_fail() RETURNS trigger AS $$ "
+                "BEGIN RAISE EXCEPTION 'disk on fire'; END $$ LANGUAGE plpgsql"
+            )
+            cursor.execute(
+                f"CREATE TRIGGER {table}_fail BEFORE INSERT ON {table} "
+                f"FOR EACH ROW EXECUTE FUNCTION {table}_fail()"
+            )
 
 
 @pytest.fixture

@@ -3,54 +3,21 @@
 import datetime as dt
 
 import pytest
-from conftest import make_country, make_meeting, make_official, make_topic
+from conftest import (
+    ADD_URL,
+    make_country,
+    make_meeting,
+    make_official,
+    make_topic,
+    readout_form,
+    refuse_inserts,
+)
 from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 
 from engagements.models import Country, Meeting, Official, Topic
 
 pytestmark = pytest.mark.django_db
-
-ADD_URL = "/admin/engagements/meeting/add/"
-
-
-def inline_management(prefix: str, total: int) -> dict[str, str]:
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": "0",
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-
-
-def readout_form(*, envoy: Official, counterpart: Official, status: str = "published") -> dict:
-    cn = make_country("CN")
-    return {
-        "title": "Ambassador calls on the Minister",
-        "slug": "ambassador-calls-on-the-minister",
-        "date": "2025-11-11",
-        "kind": "courtesy call",
-        "city": "Beijing",
-        "location_country": str(cn.pk),
-        "summary": "A courtesy call.",
-        "body": "The Ambassador paid a **courtesy call**.",
-        "topics": "CPEC 2.0, youth exchanges, think-tank cooperation",
-        "status": status,
-        **inline_management("participations", 2),
-        "participations-0-order": "0",
-        "participations-0-role": "envoy",
-        "participations-0-official": str(envoy.pk),
-        "participations-0-title": "Ambassador of Pakistan to China",
-        "participations-1-order": "1",
-        "participations-1-role": "counterpart",
-        "participations-1-official": str(counterpart.pk),
-        "participations-1-title": "Minister of the IDCPC",
-        **inline_management("sources", 1),
-        "sources-0-order": "0",
-        "sources-0-publisher": "DNA news agency",
-        "sources-0-url": "https://example.org/readout",
-        "sources-0-published": "2025-11-11",
-    }
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(client):
@@ -132,7 +99,13 @@ def test_a_source_url_that_is_not_http_is_refused(staff_client):
 
 
 def test_publish_and_unpublish_actions(staff_client):
-    draft = make_meeting(status=Meeting.Status.DRAFT)
+    draft = make_meeting(
+        status=Meeting.Status.DRAFT,
+        participants=[
+            (make_official(country="PK"), "envoy", "Ambassador"),
+            (make_official(country="CN"), "counterpart", "Minister"),
+        ],
+    )
     url = "/admin/engagements/meeting/"
     staff_client.post(url, {"action": "publish", "_selected_action": [draft.pk]})
     draft.refresh_from_db()
@@ -266,25 +239,11 @@ def test_the_bulk_delete_action_refuses_officials_with_readouts(staff_client, se
 
 def test_a_save_that_fails_half_way_leaves_no_half_written_readout(staff_client):
     """The source is written last; make the database refuse it, as a crash would."""
-    from django.db import DatabaseError, connection
+    from django.db import DatabaseError
 
     from engagements.models import Participation
 
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "CREATE TRIGGER sources_fail BEFORE INSERT ON engagements_source "
-                "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
-            )
-        else:
-            cursor.execute(
-                "CREATE FUNCTION fail_source() RETURNS trigger AS $$ "
-                "BEGIN RAISE EXCEPTION 'disk on fire'; END $$ LANGUAGE plpgsql"
-            )
-            cursor.execute(
-                "CREATE TRIGGER sources_fail BEFORE INSERT ON engagements_source "
-                "FOR EACH ROW EXECUTE FUNCTION fail_source()"
-            )
+    refuse_inserts("engagements_source")
     envoy = make_official("Khalil Hashmi", country="PK")
     counterpart = make_official("Liu Haixing", country="CN")
     with pytest.raises(DatabaseError, match="disk on fire"):

@@ -25,11 +25,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
+from django.utils.text import slugify
 from reversion.admin import VersionAdmin
 from reversion.models import Version
 from taggit.utils import edit_string_for_tags
 
-from . import derived, history, merging, publishing, views
+from . import derived, history, merging, pressrelease, publishing, views
 from .models import (
     Country,
     FormerAddress,
@@ -39,6 +40,7 @@ from .models import (
     Participation,
     Source,
     Topic,
+    unique_slug,
 )
 
 # Before the admin classes below: VersionAdmin would otherwise register Meeting itself,
@@ -249,9 +251,16 @@ class PasteForm(forms.Form):
 def proposal_as_initial(proposal: pressrelease.Proposal) -> dict:
     """A proposal as JSON-safe initial data for the readout form and its inlines."""
     known_countries = dict(Country.objects.values_list("code", "pk"))
+    slug = (
+        unique_slug(Meeting, proposal.title, max_length=200, date=proposal.date)
+        if proposal.date
+        else slugify(proposal.title)[:200]
+    )
     return {
         "meeting": {
             "title": proposal.title[:300],
+            # The admin's script fills the slug as the title is typed, not from initial data.
+            "slug": slug,
             "date": proposal.date.isoformat() if proposal.date else "",
             "kind": proposal.kind,
             "city": proposal.city,
@@ -309,6 +318,7 @@ def proposal_as_initial(proposal: pressrelease.Proposal) -> dict:
 
 @admin.register(Meeting)
 class MeetingAdmin(HistoryAdmin):
+    change_list_template = "admin/engagements/meeting/change_list.html"  # + "Paste…"
     list_display = ["title", "date", "kind", "place", "participant_count", "status"]
     ordering = ["-date", "-id"]
     list_display_links = ["title"]
@@ -438,7 +448,6 @@ class MeetingAdmin(HistoryAdmin):
             raise PermissionDenied
         form = PasteForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            from . import pressrelease  # TEMP
             proposal = pressrelease.propose(form.cleaned_data["text"], url=form.cleaned_data["url"])
             token = secrets.token_urlsafe(12)
             kept = request.session.get("pasted_proposals", {})

@@ -3,7 +3,8 @@
 * `countries`: the venue's country and every participant's country (the rule by
   which a meeting "involves" a country);
 * `search_primary` / `search_secondary`: the searchable text that is not in the
-  meeting's own columns (participants' names and aliases; topics and places).
+  meeting's own columns (participants' names and aliases; topics with their aliases,
+  and places).
 
 `refresh(meeting_ids)` recomputes both in a fixed number of queries. The admin,
 signals and the importer all go through `search_texts`, so the text is the same
@@ -56,10 +57,10 @@ def refresh(meeting_ids: Iterable[int]) -> None:
         people[meeting_id] += [name, *filter(None, aliases.splitlines())]
         countries[meeting_id][country_id] = country_name
     topics: dict[int, list[str]] = {pk: [] for pk in meetings}
-    for meeting_id, name in TaggedMeeting.objects.filter(
+    for meeting_id, name, aliases in TaggedMeeting.objects.filter(
         content_object_id__in=meetings
-    ).values_list("content_object_id", "tag__name"):
-        topics[meeting_id].append(name)
+    ).values_list("content_object_id", "tag__name", "tag__aliases"):
+        topics[meeting_id] += [name, *filter(None, aliases.splitlines())]
 
     changed = []
     for pk, meeting in meetings.items():

@@ -120,11 +120,19 @@ class Importer:
         self.official_slugs = _SlugBook(slugs, fallback="official")
         self.topic_by_name: dict[str, int] = {}
         self.topic_names: dict[int, str] = {}
+        self.topic_aliases: dict[int, list[str]] = {}
         slugs = []
-        for pk, name, slug in Topic.objects.values_list("pk", "name", "slug").order_by("pk"):
+        for pk, name, slug, aliases in Topic.objects.values_list(
+            "pk", "name", "slug", "aliases"
+        ).order_by("pk"):
             self.topic_by_name.setdefault(name.casefold(), pk)
             self.topic_names[pk] = name
+            self.topic_aliases[pk] = list(filter(None, (a.strip() for a in aliases.splitlines())))
             slugs.append(slug)
+        # A theme given by a topic's other name (one merged into it, say) is that topic.
+        for pk, aliases in self.topic_aliases.items():
+            for alias in aliases:
+                self.topic_by_name.setdefault(alias.casefold(), pk)
         self.topic_slugs = _SlugBook(slugs, fallback="topic", max_length=100)
 
     def _country_id(self, code: str) -> int:
@@ -341,6 +349,7 @@ class Importer:
         ):
             self.topic_by_name[key] = topic.pk
             self.topic_names[topic.pk] = topic.name
+            self.topic_aliases[topic.pk] = []
 
         return [
             (
@@ -421,7 +430,9 @@ class Importer:
                 for text in [self.official_names[official_id], *self.official_aliases[official_id]]
             ],
             summary=readout.summary,
-            topics=sorted(self.topic_names[t] for t in topic_ids),
+            topics=sorted(
+                text for t in topic_ids for text in [self.topic_names[t], *self.topic_aliases[t]]
+            ),
             places=[readout.city, *sorted(self.country_names[c] for c in countries)],
         )
 

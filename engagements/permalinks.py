@@ -69,8 +69,8 @@ def _is_public(record) -> bool:
 
 def current_address(path: str) -> str | None:
     """Where a former address (or a page below one) lives now, if its record is public."""
-    if len(path) > LONGEST_PATH or not path.startswith("/"):
-        return None
+    if len(path) > LONGEST_PATH or not path.startswith("/") or "\x00" in path:
+        return None  # no address was ever that (and PostgreSQL refuses NUL in text)
     # "/officials/old/feed/" may have been "/officials/old/" + "feed/": try each prefix.
     prefixes = [path[: i + 1] for i, char in enumerate(path) if char == "/" and i > 0][-6:]
     former = (

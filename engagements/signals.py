@@ -51,7 +51,11 @@ def remember_searchable_fields(sender, instance, raw: bool = False, **kwargs) ->
     """Note what a save may change in the meetings' derived state (names, aliases, country)."""
     instance._derived_before = None
     if not raw and instance.pk:
-        fields = {Official: ["name", "aliases", "country"], Topic: ["name"], Country: ["name"]}
+        fields = {
+            Official: ["name", "aliases", "country"],
+            Topic: ["name", "aliases"],
+            Country: ["name"],
+        }
         instance._derived_before = (
             sender.objects.filter(pk=instance.pk).values_list(*fields[sender]).first()
         )
@@ -70,7 +74,7 @@ def official_saved(sender, instance: Official, raw: bool = False, **kwargs) -> N
 
 @receiver(post_save, sender=Topic)
 def topic_saved(sender, instance: Topic, raw: bool = False, **kwargs) -> None:
-    if not raw and _changed(instance, instance.name):
+    if not raw and _changed(instance, instance.name, instance.aliases):
         refresh_meetings(instance.meeting_links.values_list("content_object_id", flat=True))
 
 

@@ -13,7 +13,7 @@ import re
 
 import pytest
 from browser import AXE, CHROMIUM, FLAGS, SCREENSHOTS, require_browser
-from conftest import make_meeting, make_official
+from conftest import make_meeting, make_official, make_topic
 
 from engagements.models import Meeting
 
@@ -287,5 +287,89 @@ def test_an_editor_enters_a_draft_publishes_it_and_finds_it_on_the_topic_page(
     visitor.goto("/topics/think-tank-cooperation/")
     visitor.get_by_role("link", name=title).click()
     assert visitor.get_by_role("heading", level=1).inner_text() == title
+    assert "Liu Haixing" in visitor.locator("main").inner_text()
+    visitor.context.close()
+
+
+def sign_in(page, username: str, password: str) -> None:
+    page.goto("/admin/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+
+
+def test_a_contributor_pastes_a_press_release_and_an_editor_previews_and_publishes_it(
+    page, browser, site, django_user_model
+):
+    """The editors' desk end to end: paste → proposed draft → preview → publish → public."""
+    from pathlib import Path
+
+    from django.contrib.auth.models import Group
+    from playwright.sync_api import expect
+
+    from engagements import roles
+
+    make_official("Khalil Hashmi", country="PK")
+    make_official("Liu Haixing", country="CN", aliases="刘海星")
+    for name in ["CPEC 2.0", "youth exchanges", "think-tank cooperation", "climate finance"]:
+        make_topic(name)
+    for name, role in [("writer", roles.CONTRIBUTOR), ("chief", roles.EDITOR)]:
+        user = django_user_model.objects.create_user(name, f"{name}@example.org", f"pw-{name}-1")
+        user.is_staff = True
+        user.save()
+        user.groups.add(Group.objects.get(name=role))
+    release = (Path(__file__).parent / "data" / "readout-2025-11-11-pakistan-idcpc.txt").read_text()
+
+    # The contributor pastes the release and saves the proposal as a draft.
+    sign_in(page, "writer", "pw-writer-1")
+    page.goto("/admin/engagements/meeting/")
+    page.get_by_role("link", name="Paste a press release").click()
+    page.get_by_label("Press release").fill(release)
+    page.get_by_label("Its address").fill("https://example.org/2025/11/11/courtesy-call")
+    page.get_by_role("button", name="Propose a readout").click()
+    expect(page.locator("#proposal")).to_contain_text("Khalil Hashmi")
+    expect(page.locator("#id_date")).to_have_value("2025-11-11")
+    expect(page.locator("#id_city")).to_have_value("Beijing")
+    expect(page.locator("#id_kind")).to_have_value("courtesy call")
+    assert (
+        page.locator("#id_title")
+        .input_value()
+        .startswith("Ambassador of Pakistan pays courtesy call")
+    )
+    assert page.locator("#id_status").count() == 0  # a contributor cannot publish
+    page.locator("input[name=_save]").first.click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+
+    meeting = Meeting.objects.get()
+    assert meeting.status == Meeting.Status.DRAFT
+    assert [(p.official.name, p.role) for p in meeting.participations.all()] == [
+        ("Khalil Hashmi", "envoy"),
+        ("Liu Haixing", "counterpart"),
+    ]
+    assert meeting.sources.get().publisher == "DNA"
+    topics = {t.name for t in meeting.topics.all()}
+    assert {"CPEC 2.0", "youth exchanges", "think-tank cooperation"} <= topics
+    assert "climate finance" not in topics
+
+    # The editor previews the draft, then publishes it from the list.
+    editor = browser.new_context(viewport=DESKTOP, base_url=site.url).new_page()
+    sign_in(editor, "chief", "pw-chief-1")
+    editor.goto(f"/admin/engagements/meeting/{meeting.pk}/change/")
+    preview = editor.get_by_role("link", name="Preview").get_attribute("href")
+    editor.goto(preview)
+    expect(editor.locator(".preview-banner")).to_contain_text("Preview of a draft")
+    expect(editor.get_by_role("heading", level=1)).to_have_text(meeting.title)
+    editor.goto("/admin/engagements/meeting/")
+    editor.get_by_role("row", name=re.compile("Ambassador of Pakistan")).locator(
+        "input[type=checkbox]"
+    ).check()
+    editor.locator("select[name=action]").select_option("publish")
+    editor.get_by_role("button", name="Run").click()
+    expect(editor.locator(".messagelist .success")).to_contain_text("1 readout(s) published")
+    editor.context.close()
+
+    visitor = browser.new_context(base_url=site.url).new_page()
+    visitor.goto("/topics/youth-exchanges/")
+    visitor.get_by_role("link", name=re.compile("Ambassador of Pakistan")).click()
     assert "Liu Haixing" in visitor.locator("main").inner_text()
     visitor.context.close()

@@ -188,7 +188,10 @@ def test_no_page_is_stale_after_a_write(
         "Draft readout about to be published",
         status=Meeting.Status.DRAFT,
         date=dt.date(2025, 11, 20),
-        participants=[(seed_like["hashmi"], "envoy", "Ambassador")],
+        participants=[
+            (seed_like["hashmi"], "envoy", "Ambassador"),
+            (seed_like["liu"], "counterpart", "Minister"),
+        ],
     )
     context = {
         "draft": draft,

@@ -4,7 +4,7 @@ import pytest
 from conftest import make_meeting, make_official, make_topic, refuse_inserts
 
 from engagements import merging
-from engagements.models import Official, Participation, Topic
+from engagements.models import Meeting, Official, Participation, Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +162,32 @@ def test_a_merge_that_fails_half_way_changes_nothing(duplicates):
     assert Official.objects.filter(pk=other_pk).exists()
     assert list(Participation.objects.values_list("pk", "official_id").order_by("pk")) == before
     assert Official.objects.get(pk=keep.pk).aliases == "刘海星"
+
+
+def test_after_a_topic_merge_the_old_name_still_finds_and_imports_to_the_kept_topic(client):
+    import json
+
+    from engagements.importing import import_readouts
+
+    official = make_official("Khalil Hashmi", country="PK")
+    cpec = make_topic("CPEC")
+    corridor = make_topic("China-Pakistan Economic Corridor")
+    make_meeting("Corridor talks", participants=[(official, "envoy", "")], topics=[corridor.name])
+    merging.merge_topics(keep=cpec, duplicates=[corridor])
+    # The search text holds the kept topic's aliases: the old name still finds the readout.
+    found = client.get("/meetings/", {"q": '"Economic Corridor"'}).content.decode()
+    assert "Corridor talks" in found
+
+    record = {
+        "id": "t-merge-1",
+        "date": "2025-12-01",
+        "title": "Corridor follow-up",
+        "kind": "meeting",
+        "participants": [{"name": "Khalil Hashmi", "title": "", "country": "PK", "role": "envoy"}],
+        "themes": ["China-Pakistan Economic Corridor"],
+        "sources": [{"publisher": "DNA"}],
+    }
+    import_readouts([json.dumps(record).encode()])
+    assert list(Topic.objects.values_list("name", flat=True)) == ["CPEC"]
+    imported = Meeting.objects.get(external_id="t-merge-1")
+    assert [t.name for t in imported.topics.all()] == ["CPEC"]

@@ -137,7 +137,8 @@ def _bump_on_write(sender, instance=None, **kwargs) -> None:
 def connect_signals() -> None:
     """Bump the version after any save or delete of archive data, and any change of topics."""
     for model in apps.get_app_config("engagements").get_models():
-        if model.__name__ != "ArchiveVersion":
+        # Not the version itself, nor the facet counts: the write that changes them bumps.
+        if model.__name__ not in {"ArchiveVersion", "FacetCount", "MeetingFacet"}:
             post_save.connect(_bump_on_write, sender=model, dispatch_uid=f"bump-save-{model}")
             post_delete.connect(_bump_on_write, sender=model, dispatch_uid=f"bump-del-{model}")
     Meeting = apps.get_model("engagements", "Meeting")

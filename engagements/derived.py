@@ -6,7 +6,8 @@
   meeting's own columns (participants' names and aliases; topics with their aliases,
   and places).
 
-`refresh(meeting_ids)` recomputes both in a fixed number of queries. The admin,
+`refresh(meeting_ids)` recomputes both in a fixed number of queries, then brings the
+facet counts in line (facetcounts.py). The admin,
 signals and the importer all go through `search_texts`, so the text is the same
 whichever way a meeting was written.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from . import facetcounts
 from .models import Meeting, Participation, TaggedMeeting
 
 MeetingCountry = Meeting.countries.through
@@ -83,3 +85,4 @@ def refresh(meeting_ids: Iterable[int]) -> None:
     MeetingCountry.objects.bulk_create(
         MeetingCountry(meeting_id=pk, country_id=c) for pk, ids in countries.items() for c in ids
     )
+    facetcounts.recount(ids)  # deleted ones among `ids` too: their counts are taken back

@@ -2,7 +2,9 @@
 topics, kinds and years, each value a link that narrows the list to it.
 
 Five queries whatever the size of the result: four group the current result set (passed
-as a subquery of meeting ids), one names the officials and topics that came out on top.
+as a subquery of meeting ids) or, when the filters amount to one scope whose counts are
+kept up to date on write (facetcounts.py), read those counts; one names the officials and
+topics that came out on top.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from django.db.models import CharField, Count, QuerySet, Value
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.http import QueryDict
 
+from . import facetcounts
 from .filters import MeetingFilters, parse_filters
 from .models import Country, Meeting, Official, Participation, TaggedMeeting, Topic
 
@@ -59,6 +62,72 @@ def _top(rows: QuerySet, key: str, leave_out: set[int]) -> dict[int, int]:
     return {row[key]: row["count"] for row in counted}
 
 
+@dataclass
+class Counts:
+    """The raw numbers behind the facets: per kind and month, and the busiest few ids."""
+
+    per_kind: Counter[str]
+    per_month: Counter[tuple[int, int]]
+    countries: dict[int, int]
+    officials: dict[int, int]
+    topics: dict[int, int]
+
+
+def _live_counts(meetings: QuerySet[Meeting], leave_out) -> Counts:
+    """Count the current result set: four queries, each a grouping of `meetings`."""
+    ids = meetings.order_by().values("pk")
+    # One grouping gives the kinds, the years, the months (for the activity chart of a
+    # short span) and the total.
+    per_kind: Counter[str] = Counter()
+    per_month: Counter[tuple[int, int]] = Counter()
+    for row in (
+        meetings.order_by()
+        .annotate(year=ExtractYear("date"), month=ExtractMonth("date"))
+        .values("kind", "year", "month")
+        .annotate(count=Count("pk"))
+    ):
+        per_kind[row["kind"]] += row["count"]
+        per_month[row["year"], row["month"]] += row["count"]
+    if not per_kind:
+        return Counts(per_kind, per_month, {}, {}, {})
+    # Group on the integer keys alone, then name the few winners: joining the names in
+    # before grouping costs several times more on large results.
+    return Counts(
+        per_kind,
+        per_month,
+        _top(MeetingCountry.objects.filter(meeting_id__in=ids), "country_id", leave_out(Country)),
+        _top(Participation.objects.filter(meeting_id__in=ids), "official_id", leave_out(Official)),
+        _top(TaggedMeeting.objects.filter(content_object_id__in=ids), "tag_id", leave_out(Topic)),
+    )
+
+
+def _kept_counts(scope: tuple[str, int], leave_out) -> Counts:
+    """Read the counts kept for `scope` (facetcounts.py): four small indexed reads."""
+    per_kind: Counter[str] = Counter()
+    per_month: Counter[tuple[int, int]] = Counter()
+    for facet, value, count in facetcounts.counted(scope, ("kind", "month")).values_list(
+        "facet", "value", "count"
+    ):
+        if facet == "kind":
+            per_kind[facetcounts.KINDS.get(value, "meeting")] += count
+        else:
+            per_month[divmod(value, 100)] += count
+
+    def top(facet: str, model) -> dict[int, int]:
+        rows = facetcounts.counted(scope, (facet,)).exclude(value__in=leave_out(model))
+        return dict(rows.values_list("value", "count")[:FACET_SIZE])
+
+    if not per_kind:
+        return Counts(per_kind, per_month, {}, {}, {})
+    return Counts(
+        per_kind,
+        per_month,
+        top("country", Country),
+        top("official", Official),
+        top("topic", Topic),
+    )
+
+
 def facets(
     meetings: QuerySet[Meeting],
     query: QueryDict,
@@ -73,59 +142,44 @@ def facets(
     official or topic) are left out, and so are values every result has: each value
     listed narrows the list further. The year facet keeps every year (it draws the chart).
     `country_names` ({id: (name, code)} of the public countries) names the country facet.
-    Five queries at most, whatever the size of the result.
+    When the filters amount to one scope whose counts are kept (facetcounts.py), they are
+    read rather than counted. Five queries at most, whatever the size of the result.
     """
-    ids = meetings.order_by().values("pk")
     in_force = [*filters.countries, *filters.officials, *filters.topics, *scope]
 
-    # One grouping gives the kinds, the years, the months (for the activity chart of a
-    # short span) and the total.
+    def leave_out(model) -> set[int]:
+        return {item.pk for item in in_force if isinstance(item, model)}
+
+    kept_scope = facetcounts.scope_of(filters, scope)
+    counts = (
+        _kept_counts(kept_scope, leave_out)
+        if kept_scope is not None
+        else _live_counts(meetings, leave_out)
+    )
+
     kind, year, month = Facet("kind", "Kinds"), Facet("year", "Years"), Facet("month", "Months")
-    per_kind: Counter[str] = Counter()
     per_year: Counter[int] = Counter()
-    per_month: Counter[tuple[int, int]] = Counter()
-    for row in (
-        meetings.order_by()
-        .annotate(year=ExtractYear("date"), month=ExtractMonth("date"))
-        .values("kind", "year", "month")
-        .annotate(count=Count("pk"))
-    ):
-        per_kind[row["kind"]] += row["count"]
-        per_year[row["year"]] += row["count"]
-        per_month[row["year"], row["month"]] += row["count"]
-    total = per_kind.total()
+    for (y, _m), count in counts.per_month.items():
+        per_year[y] += count
+    total = counts.per_kind.total()
     if not filters.kind:
-        for value, count in sorted(per_kind.items(), key=lambda kv: (-kv[1], kv[0])):
+        for value, count in sorted(counts.per_kind.items(), key=lambda kv: (-kv[1], kv[0])):
             kind.values.append(FacetValue(value.capitalize(), count, _with(query, kind=value)))
     for value, count in sorted(per_year.items()):
         label = f"{value:04d}"
         year.values.append(FacetValue(label, count, _with(query, **{"from": label, "to": label})))
-    for (y, m), count in sorted(per_month.items()):
+    for (y, m), count in sorted(counts.per_month.items()):
         label = f"{y:04d}-{m:02d}"
         month.values.append(FacetValue(label, count, _with(query, **{"from": label, "to": label})))
     if not total:
         return [], 0
 
-    # Group on the integer keys alone, then name the few winners: joining the names in
-    # before grouping costs several times more on large results.
-    def leave_out(model) -> set[int]:
-        return {item.pk for item in in_force if isinstance(item, model)}
-
-    top_countries = _top(
-        MeetingCountry.objects.filter(meeting_id__in=ids), "country_id", leave_out(Country)
-    )
-    top_officials = _top(
-        Participation.objects.filter(meeting_id__in=ids), "official_id", leave_out(Official)
-    )
-    top_topics = _top(
-        TaggedMeeting.objects.filter(content_object_id__in=ids), "tag_id", leave_out(Topic)
-    )
-
     country = Facet("country", "Countries")
-    for pk, count in top_countries.items():
+    for pk, count in counts.countries.items():
         name, code = country_names[pk]
         country.values.append(FacetValue(name, count, _with(query, country=code.lower())))
     official, topic = Facet("official", "Officials"), Facet("topic", "Topics")
+    top_officials, top_topics = counts.officials, counts.topics
     if top_officials or top_topics:
         text = partial(Value, output_field=CharField())
         names = (

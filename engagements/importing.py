@@ -15,7 +15,7 @@ from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import caching, derived, search
+from . import caching, derived, facetcounts, search
 from .interchange import Person, Readout, keyed_records, parse_line
 from .markup import render_markdown
 from .models import Country, Meeting, Official, Participation, Source, TaggedMeeting, Topic
@@ -158,7 +158,7 @@ class Importer:
     ) -> ImportResult:
         started = time.monotonic()
         try:
-            with transaction.atomic():
+            with transaction.atomic(), facetcounts.deferred() as self.recount:
                 finish_index = search.prepare_bulk_write(empty_archive=not Meeting.objects.exists())
                 self._load_indexes()
                 batch: list[Readout] = []
@@ -294,6 +294,7 @@ class Importer:
         _insert(MeetingCountry, ["meeting", "country"], countries)
         self.result.created += len(to_create)
         self.result.updated += len(to_update)
+        self.recount.add(m.pk for m, *_ in to_create + to_update)  # at the end, or a rebuild
 
     def _resolve(self, batch: list[Readout]) -> list[tuple[Readout, list[int], list[int]]]:
         """Official and topic ids for each readout, creating the ones the archive lacks.

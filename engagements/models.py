@@ -295,6 +295,13 @@ class MeetingQuerySet(models.QuerySet):
         """Meetings a participant's country or the venue's country connects to `country`."""
         return self.filter(countries=country)
 
+    def delete(self):
+        """As QuerySet.delete, with the facet counts taken back once, not per readout."""
+        from . import facetcounts
+
+        with facetcounts.deferred():
+            return super().delete()
+
     def update(self, **kwargs) -> int:
         """As QuerySet.update, which sends no signals: tell the page cache (caching.py)."""
         from . import caching
@@ -601,3 +608,60 @@ class FormerAddress(models.Model):
     @property
     def target(self) -> Meeting | Official | Topic:
         return self.meeting or self.official or self.topic
+
+
+class MeetingFacet(models.Model):
+    """What a published readout counts towards in the facet counts, as last counted.
+
+    One row per (readout, facet, value): each of its countries, officials and topics, its
+    kind, year and month (facetcounts.py). Kept so that a change to a readout can be
+    counted as a difference, without recounting the archive. Not a foreign key: a deleted
+    readout's rows are what its counts are taken back from.
+    """
+
+    meeting_id = models.BigIntegerField(db_index=True)
+    facet = models.CharField(max_length=8)
+    value = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting_id", "facet", "value"], name="meetingfacet_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"meeting {self.meeting_id}: {self.facet} {self.value}"
+
+
+class FacetCount(models.Model):
+    """How many published readouts of a scope have a facet value, kept up to date on write.
+
+    The scope is the whole archive ("all", 0) or the readouts with one country, official,
+    topic, kind or year; the value one country, official, topic, kind or month. A list
+    whose filters are exactly one scope (a country's page, `/meetings/?topic=…`) reads its
+    facets here instead of counting its readouts (facetcounts.py).
+    """
+
+    scope_facet = models.CharField(max_length=8)
+    scope_value = models.BigIntegerField()
+    facet = models.CharField(max_length=8)
+    value = models.BigIntegerField()
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scope_facet", "scope_value", "facet", "value"],
+                name="facetcount_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["scope_facet", "scope_value", "facet", "-count", "value"],
+                name="facetcount_top_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_facet} {self.scope_value}: {self.facet} {self.value} × {self.count}"

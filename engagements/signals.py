@@ -8,7 +8,7 @@ The importer computes the same state itself, in bulk (importing.py).
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from . import derived
+from . import derived, facetcounts
 from .models import Country, Meeting, Official, Participation, TaggedMeeting, Topic
 
 _CHUNK = 500
@@ -25,6 +25,11 @@ def refresh_meetings(meeting_ids) -> None:
 def meeting_saved(sender, instance: Meeting, raw: bool = False, **kwargs) -> None:
     if not raw:
         derived.refresh([instance.pk])
+
+
+@receiver(post_delete, sender=Meeting)
+def meeting_deleted(sender, instance: Meeting, **kwargs) -> None:
+    facetcounts.recount([instance.pk])  # take its counts back
 
 
 @receiver(post_save, sender=Participation)

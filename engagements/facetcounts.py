@@ -2,11 +2,12 @@
 
 Counting how 100,000 readouts spread over countries, officials and topics takes the
 database a second; reading the answer from a table takes a millisecond. For every
-*scope* — the whole archive, and the readouts of one country, official, topic, kind or
-year — `FacetCount` holds how many published readouts have each *value*: each country,
-official, topic, kind and month. A list whose filters are exactly one scope (a country's
-page, `/meetings/?topic=cpec`, `/meetings/?kind=summit`, or the unfiltered list) reads
-its facets from there (facets.py); any other combination is counted as before.
+*scope* — the whole archive, and the readouts of one country, pair of countries,
+official, topic, kind or year — `FacetCount` holds how many published readouts have
+each *value*: each country, official, topic, kind and month. A list whose filters are
+exactly one scope (a country's or a bilateral page, `/meetings/?topic=cpec`,
+`/meetings/?kind=summit`, the unfiltered list) reads its facets from there (facets.py);
+any other combination is counted as before.
 
 How the counts stay right: `MeetingFacet` keeps, per published readout, the values it
 was last counted with. `recount(ids)` compares them with what the readouts are now and
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 MeetingCountry = Meeting.countries.through
 ALL = ("all", 0)
 # What a scope can be (besides the whole archive), and what is counted within it.
-SCOPE_FACETS = ("country", "official", "topic", "kind", "year")
+SCOPE_FACETS = ("country", "pair", "official", "topic", "kind", "year")
 VALUE_FACETS = ("country", "official", "topic", "kind", "month")
 # Kinds are stored by their position among Meeting.Kind (append new kinds at the end).
 KIND_CODES = {kind: code for code, kind in enumerate(Meeting.Kind.values)}
@@ -71,6 +72,15 @@ def month_value(year: int, month: int) -> int:
     return year * 100 + month
 
 
+# Two countries, as one value (smaller id first): the scope of a bilateral page.
+_PAIR_BASE = 1 << 24
+
+
+def pair_value(country_a: int, country_b: int) -> int:
+    low, high = sorted((country_a, country_b))
+    return low * _PAIR_BASE + high
+
+
 # -- what a readout counts towards ---------------------------------------------------------
 
 
@@ -95,6 +105,9 @@ def current_values(meeting_ids: Iterable[int]) -> dict[int, set[tuple[str, int]]
             key, value
         ):
             values[pk].add((facet, value_id))
+    for found in values.values():
+        countries = sorted(v for f, v in found if f == "country")
+        found |= {("pair", pair_value(a, b)) for a, b in itertools.combinations(countries, 2)}
     return values
 
 
@@ -107,9 +120,23 @@ def _relations():
     ]
 
 
+def _membership_sql() -> Iterator[tuple[str, tuple]]:
+    """The same values as `current_values`, for every published readout, as SELECTs of
+    (meeting_id, facet, value) that the rebuild inserts directly."""
+    for queryset in _membership_querysets():
+        yield queryset.query.sql_with_params()
+    countries = MeetingCountry._meta.db_table
+    meetings = Meeting._meta.db_table
+    yield (
+        f"SELECT a.meeting_id, 'pair', a.country_id * {_PAIR_BASE} + b.country_id "  # noqa: S608
+        f"FROM {countries} a JOIN {countries} b "
+        "ON b.meeting_id = a.meeting_id AND a.country_id < b.country_id "
+        f"JOIN {meetings} m ON m.id = a.meeting_id WHERE m.status = %s",
+        (Meeting.Status.PUBLISHED,),
+    )
+
+
 def _membership_querysets():
-    """The same values as `current_values`, for every published readout, as querysets
-    whose SQL (meeting_id, facet, value) the rebuild inserts directly."""
     text = lambda name: Value(name, output_field=CharField())  # noqa: E731
     meetings = _published(None)
     kind_code = Case(
@@ -263,8 +290,7 @@ def rebuild() -> None:
                 cursor.execute(f"TRUNCATE {table}")
             else:
                 cursor.execute(f"DELETE FROM {table}")  # noqa: S608 (our own table names)
-        for queryset in _membership_querysets():
-            sql, params = queryset.query.sql_with_params()
+        for sql, params in _membership_sql():
             cursor.execute(f"INSERT INTO {facets} (meeting_id, facet, value) {sql}", params)
         cursor.execute(
             f"INSERT INTO {counts} (scope_facet, scope_value, facet, value, count) "  # noqa: S608
@@ -292,10 +318,22 @@ def scope_of(filters, scope: Iterable = ()) -> tuple[str, int] | None:
 
     if filters.q or filters.unknown:
         return None
-    items = [*scope, *filters.countries, *filters.officials, *filters.topics]
+    # The page's own country may also be given as a filter: count it once.
+    items = list(
+        {
+            (type(i), i.pk): i
+            for i in [*scope, *filters.countries, *filters.officials, *filters.topics]
+        }.values()
+    )
     dated = bool(filters.date_from or filters.date_to)
     if len(items) + bool(filters.kind) + dated == 0:
         return ALL
+    if (
+        len(items) == 2
+        and not (filters.kind or dated)
+        and all(isinstance(item, Country) for item in items)
+    ):
+        return "pair", pair_value(items[0].pk, items[1].pk)
     if len(items) + bool(filters.kind) + dated > 1:
         return None
     if items:

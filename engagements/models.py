@@ -637,8 +637,9 @@ class MeetingFacet(models.Model):
 class FacetCount(models.Model):
     """How many published readouts of a scope have a facet value, kept up to date on write.
 
-    The scope is the whole archive ("all", 0) or the readouts with one country, official,
-    topic, kind or year; the value one country, official, topic, kind or month. A list
+    The scope is the whole archive ("all", 0) or the readouts with one country, pair of
+    countries, official, topic, kind or year; the value one country, official, topic, kind
+    or month. A list
     whose filters are exactly one scope (a country's page, `/meetings/?topic=…`) reads its
     facets here instead of counting its readouts (facetcounts.py).
     """

@@ -1,19 +1,21 @@
 """Counts over a set of meetings: the "busiest" and "most frequent" panels on the pages.
 
-Each function takes a queryset of meetings (already narrowed to what the public
-sees) and answers in one query, whatever the number of meetings.
+`top_countries`, `top_topics` and `activity` take a queryset of meetings (already narrowed
+to what the public sees) and count it in one query; the `kept_*` functions read the same
+answers for a whole scope (the archive, one country…) from the counts kept on write
+(facetcounts.py), in one or two small queries whatever the number of meetings.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.urls import reverse
 
-from . import facets
-from .models import Country, Meeting, Topic
+from . import facetcounts, facets
+from .models import Country, FacetCount, Meeting, Topic
 
 
 def top_countries(meetings: QuerySet[Meeting], *, exclude=(), limit: int = 10) -> list[Country]:
@@ -34,6 +36,52 @@ def top_topics(meetings: QuerySet[Meeting], *, exclude=(), limit: int = 12) -> l
     )
 
 
+def kept_count(facet: str, scope: tuple[str, int] = facetcounts.ALL) -> Subquery:
+    """An annotation: a record's number of published readouts in `scope`, as kept."""
+    scope_facet, scope_value = scope
+    return Subquery(
+        FacetCount.objects.filter(
+            scope_facet=scope_facet, scope_value=scope_value, facet=facet, value=OuterRef("pk")
+        ).values("count")[:1]
+    )
+
+
+def kept_top(model, scope: tuple[str, int], *, exclude=(), limit: int = 10) -> list:
+    """The `limit` records of `model` (Country or Topic) with most readouts in `scope`."""
+    facet = {Country: "country", Topic: "topic"}[model]
+    return list(
+        model.objects.annotate(meeting_count=kept_count(facet, scope))
+        .filter(meeting_count__isnull=False)
+        .exclude(pk__in=[item.pk for item in exclude])
+        .order_by("-meeting_count", "name")[:limit]
+    )
+
+
+def kept_totals(scope: tuple[str, int] = facetcounts.ALL) -> dict[str, int]:
+    """{facet: how many values it has in `scope`} and "meetings": how many readouts."""
+    scope_facet, scope_value = scope
+    rows = (
+        FacetCount.objects.filter(scope_facet=scope_facet, scope_value=scope_value)
+        .values("facet")
+        .annotate(values=Count("*"), total=Sum("count"))
+        .order_by()
+    )
+    totals = {row["facet"]: row["values"] for row in rows}
+    totals["meetings"] = next((row["total"] for row in rows if row["facet"] == "kind"), 0)
+    return totals
+
+
+def kept_activity(scope: tuple[str, int] = facetcounts.ALL) -> dict:
+    """As `activity`, from the month counts kept for `scope`."""
+    per_month = [
+        (*divmod(value, 100), count)
+        for value, count in facetcounts.counted(scope, ["month"])
+        .order_by("value")
+        .values_list("value", "count")
+    ]
+    return _activity_rows(per_month)
+
+
 def activity(meetings: QuerySet[Meeting]) -> dict:
     """Readouts per year, or per month over a short span, for the activity chart.
 
@@ -47,6 +95,10 @@ def activity(meetings: QuerySet[Meeting]) -> dict:
         .annotate(count=Count("pk"))
         .order_by("year", "month")
     )
+    return _activity_rows(per_month)
+
+
+def _activity_rows(per_month: list[tuple[int, int, int]]) -> dict:
     years = sorted({y for y, _m, _c in per_month})
     if years and years[-1] - years[0] < facets.SHORT_SPAN_YEARS:
         periods = [

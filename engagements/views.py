@@ -15,7 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import DateDetailView, ListView, MonthArchiveView, TemplateView
 from django.views.generic import YearArchiveView as BaseYearArchiveView
 
-from . import caching, facets, search, stats
+from . import caching, facetcounts, facets, search, stats
 from .filters import MeetingFilters, parse_filters
 from .models import Country, Meeting, Official, Participation, TaggedMeeting, Topic
 from .pagination import BoundedPaginationMixin
@@ -176,16 +176,16 @@ class HomeView(TemplateView):
 
     @staticmethod
     def statistics() -> dict:
-        published = Meeting.objects.published()
-        activity = stats.activity(published)
+        # From the counts kept on write: a few small reads, whatever the archive's size.
+        totals = stats.kept_totals()
         return dict(
-            meeting_count=sum(row["count"] for row in activity["rows"]),
-            country_count=Country.objects.public().count(),
-            official_count=Official.objects.public().count(),
-            topic_count=Topic.objects.public().count(),
-            busiest_countries=stats.with_shares(stats.top_countries(published)),
-            top_topics=stats.with_shares(stats.top_topics(published, limit=15)),
-            activity=activity,
+            meeting_count=totals["meetings"],
+            country_count=totals.get("country", 0),
+            official_count=totals.get("official", 0),
+            topic_count=totals.get("topic", 0),
+            busiest_countries=stats.with_shares(stats.kept_top(Country, facetcounts.ALL)),
+            top_topics=stats.with_shares(stats.kept_top(Topic, facetcounts.ALL, limit=15)),
+            activity=stats.kept_activity(),
         )
 
 
@@ -280,8 +280,8 @@ class CountryListView(ListView):
 
     def get_queryset(self):
         return (
-            Country.objects.filter(meetings__status=Meeting.Status.PUBLISHED)
-            .annotate(meeting_count=Count("meetings"))
+            Country.objects.annotate(meeting_count=stats.kept_count("country"))
+            .filter(meeting_count__isnull=False)
             .order_by("name")
         )
 
@@ -305,7 +305,6 @@ class CountryDetailView(FilteredMeetingListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        mine = self.base_meetings()
         # The busiest topics come from the topic facet: no query of their own.
         topics = next((f.values for f in context.get("facets", []) if f.key == "topic"), [])[:10]
         busiest = max((v.count for v in topics), default=0)
@@ -323,7 +322,9 @@ class CountryDetailView(FilteredMeetingListView):
             counterpart_countries=caching.memo(
                 "counterparts",
                 self.country.pk,
-                lambda: stats.with_shares(stats.top_countries(mine, exclude=[self.country])),
+                lambda: stats.with_shares(
+                    stats.kept_top(Country, ("country", self.country.pk), exclude=[self.country])
+                ),
             ),
         )
         return context
@@ -374,8 +375,8 @@ class OfficialListView(BoundedPaginationMixin, ListView):
 
     def get_queryset(self):
         officials = (
-            Official.objects.filter(participations__meeting__status=Meeting.Status.PUBLISHED)
-            .annotate(meeting_count=Count("participations"))
+            Official.objects.annotate(meeting_count=stats.kept_count("official"))
+            .filter(meeting_count__isnull=False)
             .select_related("country")
             .order_by("name", "id")
         )
@@ -447,9 +448,9 @@ class TopicListView(ListView):
     context_object_name = "topics"
 
     def get_queryset(self):
-        topics = Topic.objects.filter(
-            meeting_links__content_object__status=Meeting.Status.PUBLISHED
-        ).annotate(meeting_count=Count("meeting_links"))
+        topics = Topic.objects.annotate(meeting_count=stats.kept_count("topic")).filter(
+            meeting_count__isnull=False
+        )
         if self.request.GET.get("sort") == "count":
             return topics.order_by("-meeting_count", "name")
         return topics.order_by("name")

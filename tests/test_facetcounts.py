@@ -185,7 +185,12 @@ def test_a_scope_page_reads_kept_counts_equal_to_counting(client, archive, path,
 
 @pytest.mark.parametrize(
     "query",
-    ["q=cpec", "country=pk&country=cn", "country=pk&kind=summit", "from=2024-02&to=2025"],
+    [
+        "q=cpec",
+        "country=pk&country=cn&country=in",
+        "country=pk&kind=summit",
+        "from=2024-02&to=2025",
+    ],
 )
 def test_other_combinations_are_counted_live(query):
     filters, _ = parse_filters(QueryDict(query))
@@ -204,3 +209,19 @@ def test_the_rebuild_command_recounts_and_reports(archive):
     assert "Recounted" in out.getvalue()
     assert FacetCount.objects.filter(scope_facet="all").exists()
     assert_exact()
+
+
+def test_a_bilateral_page_reads_the_pair_counts(client, archive):
+    pk_cn = facetcounts.scope_of(parse_filters(QueryDict("country=pk&country=cn"))[0])
+    assert pk_cn is not None and pk_cn[0] == "pair"
+    meetings = Meeting.objects.published().filter(countries__code="PK").filter(countries__code="CN")
+    read = facets._kept_counts(pk_cn, lambda model: set())
+    assert read == facets._live_counts(meetings, lambda model: set())
+    assert read.per_kind.total() == meetings.count() > 0
+    assert client.get("/countries/pk/cn/").status_code == 200
+
+
+def test_a_country_given_twice_is_one_scope(archive):
+    country = archive[1].location_country
+    filters, _ = parse_filters(QueryDict(f"country={country.code.lower()}"))
+    assert facetcounts.scope_of(filters, [country]) == ("country", country.pk)

@@ -560,7 +560,7 @@ def rows(db):
 # The queries each page makes when nothing is cached (pinned; at most 12 each), whatever
 # the number of rows it shows. A repeat visit is served from the cache in one query.
 QUERY_BUDGET = {
-    "/": 10,  # version, latest + participants + topics, 6 statistics
+    "/": 8,  # version, latest + participants + topics, 4 reads of the kept counts
     # version, country menu, kinds by years, 3 facet groupings, their names, rows,
     # participants, topics
     "/meetings/": 10,

@@ -303,12 +303,16 @@ class MeetingQuerySet(models.QuerySet):
             return super().delete()
 
     def update(self, **kwargs) -> int:
-        """As QuerySet.update, which sends no signals: tell the page cache (caching.py)."""
-        from . import caching
+        """As QuerySet.update, which sends no signals: tell the page cache (caching.py),
+        and recount the facets (facetcounts.py) when what they count changes."""
+        from . import caching, facetcounts
 
+        counted = {"status", "kind", "date"} & set(kwargs)
+        ids = list(self.values_list("pk", flat=True)) if counted else []
         count = super().update(**kwargs)
         if count:
             caching.bump()
+            facetcounts.recount(ids)
         return count
 
     def for_listing(self) -> MeetingQuerySet:

@@ -92,6 +92,10 @@ def test_counts_follow_every_kind_of_write(archive, people, staff_client, tmp_pa
     people["liu"].save()
     assert_exact()
 
+    Meeting.objects.filter(pk=second.pk).update(kind=Meeting.Kind.STATE_VISIT)  # no signals
+    Meeting.objects.filter(pk=archive[5].pk).update(status=Meeting.Status.DRAFT)
+    assert_exact()
+
     archive[2].delete()  # one readout
     Meeting.objects.filter(title__in=["Readout 3", "Readout 4"]).delete()  # several
     assert_exact()

@@ -36,6 +36,16 @@ def _take_addresses(keep, duplicate, field: str) -> None:
     permalinks.remember(keep, old_path)
 
 
+def _finish(keep, duplicates, field: str, meeting_ids: set[int]) -> int:
+    """The others' names become aliases and their addresses lead to `keep`; they go."""
+    keep.aliases = _merged_aliases(keep, duplicates)
+    for duplicate in duplicates:
+        _take_addresses(keep, duplicate, field)
+    keep.save()
+    signals.refresh_meetings(meeting_ids)
+    return len(meeting_ids)
+
+
 @transaction.atomic
 def merge_officials(*, keep: Official, duplicates: Sequence[Official]) -> int:
     """Merge `duplicates` into `keep`; the number of readouts that changed official."""
@@ -57,12 +67,7 @@ def merge_officials(*, keep: Official, duplicates: Sequence[Official]) -> int:
         theirs.update(official=keep)
         keep.wikidata_id = keep.wikidata_id or duplicate.wikidata_id
         keep.bio = keep.bio or duplicate.bio
-    keep.aliases = _merged_aliases(keep, duplicates)
-    for duplicate in duplicates:
-        _take_addresses(keep, duplicate, "official")
-    keep.save()
-    signals.refresh_meetings(meeting_ids)
-    return len(meeting_ids)
+    return _finish(keep, duplicates, "official", meeting_ids)
 
 
 @transaction.atomic
@@ -81,9 +86,4 @@ def merge_topics(*, keep: Topic, duplicates: Sequence[Topic]) -> int:
         links.filter(content_object_id__in=already).delete()
         links.update(tag=keep)
         keep.description = keep.description or duplicate.description
-    keep.aliases = _merged_aliases(keep, duplicates)
-    for duplicate in duplicates:
-        _take_addresses(keep, duplicate, "topic")
-    keep.save()
-    signals.refresh_meetings(meeting_ids)
-    return len(meeting_ids)
+    return _finish(keep, duplicates, "topic", meeting_ids)

@@ -12,6 +12,12 @@ OFFICIALS = "/admin/engagements/official/"
 TOPICS = "/admin/engagements/topic/"
 
 
+def confirmed_merge(client, changelist: str, selected: list, keep, **extra):
+    """Post the merge action's confirmation, as its page does."""
+    data = {"action": "merge", "_selected_action": [r.pk for r in selected], "confirm": "yes"}
+    return client.post(changelist, {**data, "keep": keep.pk}, **extra)
+
+
 @pytest.fixture
 def duplicates():
     """Liu Haixing entered twice: once properly, once under a spelling from another source."""
@@ -74,16 +80,7 @@ def test_a_merge_needs_two_and_a_choice_among_them(staff_client, duplicates):
     )
     assert "Select at least two to merge" in one.content.decode()
     stranger = make_official("Wang Yi", country="CN")
-    wrong = staff_client.post(
-        OFFICIALS,
-        {
-            "action": "merge",
-            "_selected_action": [keep.pk, other.pk],
-            "confirm": "yes",
-            "keep": stranger.pk,
-        },
-        follow=True,
-    )
+    wrong = confirmed_merge(staff_client, OFFICIALS, [keep, other], stranger, follow=True)
     assert "Choose one of the selected to keep" in wrong.content.decode()
     assert Official.objects.count() == 4
 
@@ -95,15 +92,7 @@ def test_contributors_cannot_merge(client, django_user_model, duplicates):
     user.groups.add(Group.objects.get(name="Contributor"))
     client.force_login(user)
     keep, other = duplicates["keep"], duplicates["other"]
-    response = client.post(
-        OFFICIALS,
-        {
-            "action": "merge",
-            "_selected_action": [keep.pk, other.pk],
-            "confirm": "yes",
-            "keep": keep.pk,
-        },
-    )
+    response = confirmed_merge(client, OFFICIALS, [keep, other], keep)
     assert response.status_code == 200  # "no action selected": merging is not theirs
     assert Official.objects.filter(pk=other.pk).exists()
 
@@ -118,15 +107,7 @@ def test_merging_topics_moves_links_once_and_keeps_the_name_as_an_alias(client, 
     two = make_meeting(
         "Both", participants=[(official, "envoy", "")], topics=[cpec.name, corridor.name]
     )
-    response = staff_client.post(
-        TOPICS,
-        {
-            "action": "merge",
-            "_selected_action": [cpec.pk, corridor.pk],
-            "confirm": "yes",
-            "keep": cpec.pk,
-        },
-    )
+    response = confirmed_merge(staff_client, TOPICS, [cpec, corridor], cpec)
     assert response.status_code == 302
     assert list(Topic.objects.values_list("name", flat=True)) == ["CPEC"]
     cpec.refresh_from_db()

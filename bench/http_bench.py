@@ -150,7 +150,11 @@ def choose_pages(env: dict) -> list[tuple[str, str]]:
     topic = Topic.objects.annotate(n=Count("meeting_links")).order_by("-n").first()
     officials = Official.objects.annotate(n=Count("participations"))
     busiest = officials.order_by("-n").first()
-    about_20 = officials.filter(n__gte=15, n__lte=25).order_by("n").first() or busiest
+    # A generated million gives every official thousands: then the one with fewest.
+    about_20 = (
+        officials.filter(n__gte=15, n__lte=25).order_by("n").first()
+        or officials.order_by("n").first()
+    )
     # Many hits: a word in most readouts; few: an official's name, rare in the text.
     rare = about_20.name.split()[-1]
     meeting = published.order_by("-date", "-id").first()

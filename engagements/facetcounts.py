@@ -137,6 +137,7 @@ def _membership_sql() -> Iterator[tuple[str, tuple]]:
 
 
 def _membership_querysets():
+    """Querysets of (meeting_id, facet, value), columns in that order, for `_membership_sql`."""
     text = lambda name: Value(name, output_field=CharField())  # noqa: E731
     meetings = _published(None)
     kind_code = Case(

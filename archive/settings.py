@@ -277,3 +277,7 @@ else:
 ARCHIVE_PAGE_SIZE = 25
 # Lists page through their first 400 pages (10,000 readouts): deeper OFFSETs get slow.
 ARCHIVE_MAX_PAGES = int(os.environ.get("ARCHIVE_MAX_PAGES", "400"))
+# A search counts its facets and ranks over at most its newest this many matches (as
+# many as a list pages through): a word in nearly every readout then costs what a
+# narrower search does, whatever the archive's size. 0: no limit.
+SEARCH_SAMPLE = int(os.environ.get("SEARCH_SAMPLE", "10000"))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVectorField
 from django.db import connection
 from django.db.models import FloatField, QuerySet, TextField, Value
@@ -252,21 +253,28 @@ class _Bm25Rank(Expression):
         )
 
 
+def _newest_matches(matching: QuerySet) -> QuerySet:
+    """The newest settings.SEARCH_SAMPLE of `matching`: what a search counts and ranks."""
+    if not settings.SEARCH_SAMPLE:  # 0: every match, whatever it costs
+        return matching
+    newest = matching.order_by("-date", "-id").values("pk")[: settings.SEARCH_SAMPLE]
+    return matching.model.objects.filter(pk__in=newest)
+
+
 def search(meetings: QuerySet, text: str) -> QuerySet:
-    """Meetings matching `text`, annotated with `rank` (higher is better)."""
+    """Meetings matching `text` (the newest SEARCH_SAMPLE of them), annotated with `rank`
+    (higher is better)."""
     if connection.vendor == "postgresql":
         query = _postgres_query(text)
-        return (
-            meetings.alias(search_vector=_PG_VECTOR)
-            .filter(search_vector=query)
-            .annotate(rank=SearchRank(_PG_VECTOR, query))
-        )
+        matching = meetings.alias(search_vector=_PG_VECTOR).filter(search_vector=query)
+        return _newest_matches(matching).annotate(rank=SearchRank(_PG_VECTOR, query))
     parsed = parse(text)
+    no_rank = Value(0.0, output_field=FloatField())
+    rank = no_rank
     if not parsed.groups:
-        no_rank = Value(0.0, output_field=FloatField())
         if not parsed.excluded:
             return meetings.none().annotate(rank=no_rank)
-        matching = meetings.annotate(rank=no_rank)
+        matching = meetings
     else:
         expression = _fts5_expression(parsed.groups)
         matches = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
@@ -275,8 +283,8 @@ def search(meetings: QuerySet, text: str) -> QuerySet:
             hits = cursor.fetchone()[0]
         # Each row's bm25 re-reads the term's whole posting list: ranking n hits costs n².
         # Past SQLITE_RANK_LIMIT hits the matches come newest first instead.
-        rank = _Bm25Rank(expression) if hits <= SQLITE_RANK_LIMIT else Value(0.0)
-        matching = meetings.filter(pk__in=RawSQL(matches, [expression])).annotate(rank=rank)
+        rank = _Bm25Rank(expression) if hits <= SQLITE_RANK_LIMIT else no_rank
+        matching = meetings.filter(pk__in=RawSQL(matches, [expression]))
     if parsed.excluded:
         expression = _fts5_expression([[words] for words in parsed.excluded]).replace(
             " AND ", " OR "
@@ -284,7 +292,7 @@ def search(meetings: QuerySet, text: str) -> QuerySet:
         matching = matching.exclude(
             pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression])
         )
-    return matching
+    return _newest_matches(matching).annotate(rank=rank)
 
 
 def snippets(meeting_ids: list[int], text: str) -> dict[int, SafeString]:

@@ -150,8 +150,15 @@ class FilteredMeetingListView(BoundedPaginationMixin, ListView):
     def _results_context(self, context) -> dict:
         """Facets, search snippets and the ways out of an empty result."""
         filters, query = self.filters, self.request.GET
-        facet_list, _total = self.summary
-        extra = {"facets": facet_list, "activity": facets.activity_chart(facet_list)}
+        facet_list, total = self.summary
+        extra = {
+            "facets": facet_list,
+            "activity": facets.activity_chart(facet_list),
+            # search.search counts and ranks only the newest SEARCH_SAMPLE matches.
+            "search_sample": settings.SEARCH_SAMPLE
+            if filters.q and 0 < settings.SEARCH_SAMPLE <= total
+            else None,
+        }
         page = list(context["meetings"])
         if filters.q:
             found = search.snippets([m.pk for m in page], filters.q)

@@ -282,3 +282,33 @@ def test_past_the_sqlite_rank_limit_matches_come_newest_first(client, library, m
     assert set(found) == {library["gwadar"].title, library["climate"].title}
     if connection.vendor == "sqlite":  # PostgreSQL ranks every match: no limit there
         assert found == [library["gwadar"].title, library["climate"].title]  # newest first
+
+
+def test_a_search_matching_more_than_the_sample_counts_and_ranks_the_newest(client, settings):
+    """Past SEARCH_SAMPLE matches, a search costs the same whatever the archive's size."""
+    settings.SEARCH_SAMPLE = 3
+    official = make_official("Khalil Hashmi", country="PK")
+    for day in range(1, 6):
+        make_meeting(
+            f"Corridor talks {day}",
+            date=dt.date(2025, 3, day),
+            participants=[(official, "envoy", "")],
+            body="The corridor was discussed.",
+        )
+    make_meeting("Unrelated", date=dt.date(2025, 3, 9), participants=[(official, "envoy", "")])
+    response = client.get("/meetings/", {"q": "corridor"})
+    html = response.content.decode()
+    assert "3 or more readouts" in html
+    assert "cover the newest 3" in html
+    shown = re.findall(r"Corridor talks \d", html)
+    assert set(shown) == {"Corridor talks 5", "Corridor talks 4", "Corridor talks 3"}
+    by_relevance = client.get("/meetings/", {"q": "corridor", "sort": "relevance"})
+    assert set(re.findall(r"Corridor talks \d", by_relevance.content.decode())) == set(shown)
+    years = dict(
+        (v.label, v.count) for f in response.context["facets"] if f.key == "year" for v in f.values
+    )
+    assert years == {"2025": 3}
+
+    settings.SEARCH_SAMPLE = 10  # under the sample: every match, no note
+    html = client.get("/meetings/", {"q": "corridor", "sort": "newest"}).content.decode()
+    assert "5 readouts" in html and "cover the newest" not in html

@@ -47,7 +47,7 @@ def _matching(request: HttpRequest):
     filters, form = parse_filters(request.GET)
     if filters is None:
         return None, form
-    return filters, filters.apply(Meeting.objects.published())
+    return filters, filters.apply(Meeting.objects.published(), every_match=True)
 
 
 def _attachment(response: StreamingHttpResponse, name: str) -> StreamingHttpResponse:

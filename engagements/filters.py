@@ -167,8 +167,11 @@ class MeetingFilters:
         stem = "_".join(["readouts", *(slugify(p) for p in parts)])
         return f"{stem[:150].rstrip('_-')}.{extension}"
 
-    def apply(self, meetings):
-        """Narrow a meeting queryset; every named country, official and topic must match."""
+    def apply(self, meetings, *, every_match: bool = False):
+        """Narrow a meeting queryset; every named country, official and topic must match.
+
+        A search keeps its newest SEARCH_SAMPLE matches (search.py) unless `every_match`:
+        a download holds every readout the filters select."""
         if self.unknown:
             return meetings.none()
         for country in self.countries:
@@ -184,7 +187,7 @@ class MeetingFilters:
         if self.date_to:
             meetings = meetings.filter(date__lte=self.date_to)
         if self.q:
-            meetings = search.search(meetings, self.q)
+            meetings = search.search(meetings, self.q, every_match=every_match)
         return meetings.order_by(*SORTS[self.sort])
 
     @property

@@ -253,21 +253,21 @@ class _Bm25Rank(Expression):
         )
 
 
-def _newest_matches(matching: QuerySet) -> QuerySet:
+def _newest_matches(matching: QuerySet, every_match: bool) -> QuerySet:
     """The newest settings.SEARCH_SAMPLE of `matching`: what a search counts and ranks."""
-    if not settings.SEARCH_SAMPLE:  # 0: every match, whatever it costs
+    if every_match or not settings.SEARCH_SAMPLE:  # 0: every match, whatever it costs
         return matching
     newest = matching.order_by("-date", "-id").values("pk")[: settings.SEARCH_SAMPLE]
     return matching.model.objects.filter(pk__in=newest)
 
 
-def search(meetings: QuerySet, text: str) -> QuerySet:
+def search(meetings: QuerySet, text: str, *, every_match: bool = False) -> QuerySet:
     """Meetings matching `text` (the newest SEARCH_SAMPLE of them), annotated with `rank`
     (higher is better)."""
     if connection.vendor == "postgresql":
         query = _postgres_query(text)
         matching = meetings.alias(search_vector=_PG_VECTOR).filter(search_vector=query)
-        return _newest_matches(matching).annotate(rank=SearchRank(_PG_VECTOR, query))
+        return _newest_matches(matching, every_match).annotate(rank=SearchRank(_PG_VECTOR, query))
     parsed = parse(text)
     no_rank = Value(0.0, output_field=FloatField())
     rank = no_rank
@@ -292,7 +292,7 @@ def search(meetings: QuerySet, text: str) -> QuerySet:
         matching = matching.exclude(
             pk__in=RawSQL(f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s", [expression])
         )
-    return _newest_matches(matching).annotate(rank=rank)
+    return _newest_matches(matching, every_match).annotate(rank=rank)
 
 
 def snippets(meeting_ids: list[int], text: str) -> dict[int, SafeString]:

@@ -309,6 +309,11 @@ def test_a_search_matching_more_than_the_sample_counts_and_ranks_the_newest(clie
     )
     assert years == {"2025": 3}
 
+    # A download holds every match, past the sample too.
+    exported = client.get("/meetings/export.csv", {"q": "corridor"})
+    rows = b"".join(exported.streaming_content).decode().splitlines()
+    assert sum("Corridor talks" in row for row in rows) == 5
+
     settings.SEARCH_SAMPLE = 10  # under the sample: every match, no note
     html = client.get("/meetings/", {"q": "corridor", "sort": "newest"}).content.decode()
     assert "5 readouts" in html and "cover the newest" not in html

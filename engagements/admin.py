@@ -16,6 +16,7 @@ import taggit.models
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.http import Http404
@@ -30,7 +31,7 @@ from reversion.admin import VersionAdmin
 from reversion.models import Version
 from taggit.utils import edit_string_for_tags
 
-from . import derived, history, merging, pressrelease, publishing, views
+from . import derived, facetcounts, history, merging, pressrelease, publishing, views
 from .models import (
     Country,
     FormerAddress,
@@ -371,6 +372,12 @@ class MeetingAdmin(HistoryAdmin):
         if not can_publish(request) and not change:
             obj.status = Meeting.Status.DRAFT  # what a Contributor writes is a draft
         super().save_model(request, obj, form, change)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A save refreshes the readout once per participant and topic written: count its
+        # facets once, at the end, still inside the save's transaction.
+        with transaction.atomic(), facetcounts.deferred():
+            return super().changeform_view(request, object_id, form_url, extra_context)
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)

@@ -72,6 +72,11 @@ def month_value(year: int, month: int) -> int:
     return year * 100 + month
 
 
+def year_month(value: int) -> tuple[int, int]:
+    """(year, month) of a month value."""
+    return divmod(value, 100)
+
+
 # Two countries, as one value (smaller id first): the scope of a bilateral page.
 _PAIR_BASE = 1 << 24
 

@@ -111,7 +111,7 @@ def _kept_counts(scope: tuple[str, int], leave_out) -> Counts:
         if facet == "kind":
             per_kind[facetcounts.KINDS.get(value, "meeting")] += count
         else:
-            per_month[divmod(value, 100)] += count
+            per_month[facetcounts.year_month(value)] += count
 
     def top(facet: str, model) -> dict[int, int]:
         rows = facetcounts.counted(scope, (facet,)).exclude(value__in=leave_out(model))

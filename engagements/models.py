@@ -617,10 +617,10 @@ class FormerAddress(models.Model):
 class MeetingFacet(models.Model):
     """What a published readout counts towards in the facet counts, as last counted.
 
-    One row per (readout, facet, value): each of its countries, officials and topics, its
-    kind, year and month (facetcounts.py). Kept so that a change to a readout can be
-    counted as a difference, without recounting the archive. Not a foreign key: a deleted
-    readout's rows are what its counts are taken back from.
+    One row per (readout, facet, value): each of its countries, pairs of countries,
+    officials and topics, its kind, year and month (facetcounts.py). Kept so that a change
+    to a readout can be counted as a difference, without recounting the archive. Not a
+    foreign key: a deleted readout's rows are what its counts are taken back from.
     """
 
     meeting_id = models.BigIntegerField(db_index=True)
@@ -643,9 +643,9 @@ class FacetCount(models.Model):
 
     The scope is the whole archive ("all", 0) or the readouts with one country, pair of
     countries, official, topic, kind or year; the value one country, official, topic, kind
-    or month. A list
-    whose filters are exactly one scope (a country's page, `/meetings/?topic=…`) reads its
-    facets here instead of counting its readouts (facetcounts.py).
+    or month. A list whose filters are exactly one scope (a country's page,
+    `/meetings/?topic=…`) reads its facets here instead of counting its readouts
+    (facetcounts.py).
     """
 
     scope_facet = models.CharField(max_length=8)

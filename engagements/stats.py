@@ -1,39 +1,18 @@
-"""Counts over a set of meetings: the "busiest" and "most frequent" panels on the pages.
+"""Counts for the "busiest" and "most frequent" panels and the activity chart.
 
-`top_countries`, `top_topics` and `activity` take a queryset of meetings (already narrowed
-to what the public sees) and count it in one query; the `kept_*` functions read the same
-answers for a whole scope (the archive, one country…) from the counts kept on write
-(facetcounts.py), in one or two small queries whatever the number of meetings.
+Each reads the counts kept on write for a whole scope (the archive, one country…;
+facetcounts.py), in one small query whatever the number of readouts.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.urls import reverse
 
 from . import facetcounts, facets
-from .models import Country, FacetCount, Meeting, Topic
-
-
-def top_countries(meetings: QuerySet[Meeting], *, exclude=(), limit: int = 10) -> list[Country]:
-    return list(
-        Country.objects.filter(meetings__in=meetings.order_by().values("pk"))
-        .exclude(pk__in=[c.pk for c in exclude])
-        .annotate(meeting_count=Count("meetings"))
-        .order_by("-meeting_count", "name")[:limit]
-    )
-
-
-def top_topics(meetings: QuerySet[Meeting], *, exclude=(), limit: int = 12) -> list[Topic]:
-    return list(
-        Topic.objects.filter(meeting_links__content_object__in=meetings.order_by().values("pk"))
-        .exclude(pk__in=[t.pk for t in exclude])
-        .annotate(meeting_count=Count("meeting_links"))
-        .order_by("-meeting_count", "name")[:limit]
-    )
+from .models import Country, FacetCount, Topic
 
 
 def kept_count(facet: str, scope: tuple[str, int] = facetcounts.ALL) -> Subquery:
@@ -74,7 +53,7 @@ def kept_totals(scope: tuple[str, int] = facetcounts.ALL) -> dict[str, int]:
 def kept_activity(scope: tuple[str, int] = facetcounts.ALL) -> dict:
     """As `activity`, from the month counts kept for `scope`."""
     per_month = [
-        (*divmod(value, 100), count)
+        (*facetcounts.year_month(value), count)
         for value, count in facetcounts.counted(scope, ["month"])
         .order_by("value")
         .values_list("value", "count")
@@ -82,23 +61,9 @@ def kept_activity(scope: tuple[str, int] = facetcounts.ALL) -> dict:
     return _activity_rows(per_month)
 
 
-def activity(meetings: QuerySet[Meeting]) -> dict:
-    """Readouts per year, or per month over a short span, for the activity chart.
-
-    One grouping by month; see facets.activity_chart for the shape. Bars link to the
-    year's or the month's archive page.
-    """
-    per_month = list(
-        meetings.order_by()
-        .annotate(year=ExtractYear("date"), month=ExtractMonth("date"))
-        .values_list("year", "month")
-        .annotate(count=Count("pk"))
-        .order_by("year", "month")
-    )
-    return _activity_rows(per_month)
-
-
 def _activity_rows(per_month: list[tuple[int, int, int]]) -> dict:
+    """Readouts per year, or per month over a short span (see facets.activity_chart);
+    bars link to the year's or the month's archive page."""
     years = sorted({y for y, _m, _c in per_month})
     if years and years[-1] - years[0] < facets.SHORT_SPAN_YEARS:
         periods = [

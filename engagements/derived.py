@@ -4,12 +4,14 @@
   which a meeting "involves" a country);
 * `search_primary` / `search_secondary`: the searchable text that is not in the
   meeting's own columns (participants' names and aliases; topics with their aliases,
-  and places).
+  and places);
+* `facet_keys`: its countries, officials and topics as one short text, so that a
+  search counts the facets of what it found from the rows it read (search.py).
 
-`refresh(meeting_ids)` recomputes both in a fixed number of queries, then brings the
-facet counts in line (facetcounts.py). The admin,
-signals and the importer all go through `search_texts`, so the text is the same
-whichever way a meeting was written.
+`refresh(meeting_ids)` recomputes them in a fixed number of queries, then brings the
+facet counts in line (facetcounts.py). The admin, signals and the importer all go
+through `search_texts` and `facet_keys`, so the result is the same whichever way a
+meeting was written.
 """
 
 from __future__ import annotations
@@ -36,8 +38,26 @@ def search_texts(
     return primary, secondary
 
 
+# The facet each prefix of a facet key stands for.
+KEY_FACETS = {"c": "country", "o": "official", "t": "topic"}
+
+
+def facet_keys(*, countries: Iterable[int], officials: Iterable[int], topics: Iterable[int]) -> str:
+    """A readout's country, official and topic ids as one text: "c12 c40 o7 t3"."""
+    return " ".join(
+        f"{prefix}{pk}"
+        for prefix, ids in (("c", countries), ("o", officials), ("t", topics))
+        for pk in sorted(set(ids))
+    )
+
+
+def parse_facet_key(key: str) -> tuple[str, int]:
+    """(facet, id) of one key of a `facet_keys` text: "c12" is ("country", 12)."""
+    return KEY_FACETS[key[0]], int(key[1:])
+
+
 def refresh(meeting_ids: Iterable[int]) -> None:
-    """Recompute the derived countries and search text of these meetings."""
+    """Recompute the derived countries, search text and facet keys of these meetings."""
     ids = list(meeting_ids)
     if not ids:
         return
@@ -46,23 +66,27 @@ def refresh(meeting_ids: Iterable[int]) -> None:
         for m in Meeting.objects.filter(pk__in=ids)
         .select_related("location_country")
         .only("pk", "title", "summary", "city", "location_country", "search_primary",
-              "search_secondary")
+              "search_secondary", "facet_keys")
     }  # fmt: skip
     people: dict[int, list[str]] = {pk: [] for pk in meetings}
+    official_ids: dict[int, list[int]] = {pk: [] for pk in meetings}
     countries: dict[int, dict[int, str]] = {pk: {} for pk in meetings}
-    for meeting_id, name, aliases, country_id, country_name in Participation.objects.filter(
-        meeting_id__in=meetings
-    ).order_by("meeting_id", "order", "id").values_list(
-        "meeting_id", "official__name", "official__aliases", "official__country_id",
-        "official__country__name",
+    for meeting_id, official_id, name, aliases, country_id, country_name in (
+        Participation.objects.filter(meeting_id__in=meetings)
+        .order_by("meeting_id", "order", "id")
+        .values_list("meeting_id", "official_id", "official__name", "official__aliases",
+                     "official__country_id", "official__country__name")
     ):  # fmt: skip
         people[meeting_id] += [name, *filter(None, aliases.splitlines())]
+        official_ids[meeting_id].append(official_id)
         countries[meeting_id][country_id] = country_name
     topics: dict[int, list[str]] = {pk: [] for pk in meetings}
-    for meeting_id, name, aliases in TaggedMeeting.objects.filter(
+    topic_ids: dict[int, list[int]] = {pk: [] for pk in meetings}
+    for meeting_id, topic_id, name, aliases in TaggedMeeting.objects.filter(
         content_object_id__in=meetings
-    ).values_list("content_object_id", "tag__name", "tag__aliases"):
+    ).values_list("content_object_id", "tag_id", "tag__name", "tag__aliases"):
         topics[meeting_id] += [name, *filter(None, aliases.splitlines())]
+        topic_ids[meeting_id].append(topic_id)
 
     changed = []
     for pk, meeting in meetings.items():
@@ -76,10 +100,12 @@ def refresh(meeting_ids: Iterable[int]) -> None:
             topics=sorted(topics[pk]),
             places=[meeting.city, *sorted(countries[pk].values())],
         )
-        if (primary, secondary) != (meeting.search_primary, meeting.search_secondary):
-            meeting.search_primary, meeting.search_secondary = primary, secondary
+        keys = facet_keys(countries=countries[pk], officials=official_ids[pk], topics=topic_ids[pk])
+        now = (primary, secondary, keys)
+        if now != (meeting.search_primary, meeting.search_secondary, meeting.facet_keys):
+            meeting.search_primary, meeting.search_secondary, meeting.facet_keys = now
             changed.append(meeting)
-    Meeting.objects.bulk_update(changed, ["search_primary", "search_secondary"])
+    Meeting.objects.bulk_update(changed, ["search_primary", "search_secondary", "facet_keys"])
 
     MeetingCountry.objects.filter(meeting_id__in=meetings).delete()
     MeetingCountry.objects.bulk_create(

@@ -4,12 +4,14 @@ topics, kinds and years, each value a link that narrows the list to it.
 Five queries whatever the size of the result: four group the current result set (passed
 as a subquery of meeting ids) or, when the filters amount to one scope whose counts are
 kept up to date on write (facetcounts.py), read those counts; one names the officials and
-topics that came out on top.
+topics that came out on top. A search has already read what it found, with each
+readout's facet keys (search.hits): its facets are counted from that, in one query.
 """
 
 from __future__ import annotations
 
 import calendar
+import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import partial
@@ -19,7 +21,7 @@ from django.db.models import CharField, Count, QuerySet, Value
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.http import QueryDict
 
-from . import facetcounts
+from . import derived, facetcounts, search
 from .filters import MeetingFilters, parse_filters
 from .models import Country, Meeting, Official, Participation, TaggedMeeting, Topic
 
@@ -101,6 +103,26 @@ def _live_counts(meetings: QuerySet[Meeting], leave_out) -> Counts:
     )
 
 
+def _hit_counts(hits: list[search.Hit], leave_out) -> Counts:
+    """Count what a search found (search.hits) from its rows: no query at all."""
+    per_kind = Counter(hit.kind for hit in hits)
+    per_month = Counter((hit.date.year, hit.date.month) for hit in hits)
+    tops: dict[str, dict[int, int]] = {facet: {} for facet in derived.KEY_FACETS.values()}
+    models = {"country": Country, "official": Official, "topic": Topic}
+    left_out = {facet: leave_out(model) for facet, model in models.items()}
+    keyed = Counter(itertools.chain.from_iterable(hit.facet_keys.split() for hit in hits))
+    # Busiest first, then by id, as the database's groupings order them.
+    counted = sorted(
+        ((derived.parse_facet_key(key), count) for key, count in keyed.items()),
+        key=lambda item: (-item[1], item[0][1]),
+    )
+    for (facet, pk), count in counted:
+        top = tops[facet]
+        if len(top) < FACET_SIZE and pk not in left_out[facet]:
+            top[pk] = count
+    return Counts(per_kind, per_month, tops["country"], tops["official"], tops["topic"])
+
+
 def _kept_counts(scope: tuple[str, int], leave_out) -> Counts:
     """Read the counts kept for `scope` (facetcounts.py): four small indexed reads."""
     per_kind: Counter[str] = Counter()
@@ -129,21 +151,23 @@ def _kept_counts(scope: tuple[str, int], leave_out) -> Counts:
 
 
 def facets(
-    meetings: QuerySet[Meeting],
+    results: QuerySet[Meeting] | list[search.Hit],
     query: QueryDict,
     filters: MeetingFilters,
     *,
     scope=(),
     country_names: dict[int, tuple[str, str]],
 ) -> tuple[list[Facet], int]:
-    """The facets of `meetings` (the current, filtered result set), and its size.
+    """The facets of `results` (the current, filtered result set: a queryset, or what a
+    search found, search.hits), and its size.
 
     Values already in force (the filters, and the page's own `scope`: its country,
     official or topic) are left out, and so are values every result has: each value
     listed narrows the list further. The year facet keeps every year (it draws the chart).
     `country_names` ({id: (name, code)} of the public countries) names the country facet.
     When the filters amount to one scope whose counts are kept (facetcounts.py), they are
-    read rather than counted. Five queries at most, whatever the size of the result.
+    read rather than counted; what a search found is counted as it is, without a query.
+    Five queries at most, whatever the size of the result.
     """
     in_force = [*filters.countries, *filters.officials, *filters.topics, *scope]
 
@@ -151,11 +175,12 @@ def facets(
         return {item.pk for item in in_force if isinstance(item, model)}
 
     kept_scope = facetcounts.scope_of(filters, scope)
-    counts = (
-        _kept_counts(kept_scope, leave_out)
-        if kept_scope is not None
-        else _live_counts(meetings, leave_out)
-    )
+    if isinstance(results, list):
+        counts = _hit_counts(results, leave_out)
+    elif kept_scope is not None:
+        counts = _kept_counts(kept_scope, leave_out)
+    else:
+        counts = _live_counts(results, leave_out)
 
     kind, year, month = Facet("kind", "Kinds"), Facet("year", "Years"), Facet("month", "Months")
     per_year: Counter[int] = Counter()

@@ -167,11 +167,9 @@ class MeetingFilters:
         stem = "_".join(["readouts", *(slugify(p) for p in parts)])
         return f"{stem[:150].rstrip('_-')}.{extension}"
 
-    def apply(self, meetings, *, every_match: bool = False):
-        """Narrow a meeting queryset; every named country, official and topic must match.
-
-        A search keeps its newest SEARCH_SAMPLE matches (search.py) unless `every_match`:
-        a download holds every readout the filters select."""
+    def narrow(self, meetings):
+        """Narrow a meeting queryset by every filter but the search; every named country,
+        official and topic must match."""
         if self.unknown:
             return meetings.none()
         for country in self.countries:
@@ -186,6 +184,16 @@ class MeetingFilters:
             meetings = meetings.filter(date__gte=self.date_from)
         if self.date_to:
             meetings = meetings.filter(date__lte=self.date_to)
+        return meetings
+
+    def apply(self, meetings, *, every_match: bool = False):
+        """Narrow a meeting queryset by every filter, in the order asked for.
+
+        A search keeps its newest SEARCH_SAMPLE matches (search.py) unless `every_match`:
+        a download holds every readout the filters select."""
+        if self.unknown:
+            return meetings.none()
+        meetings = self.narrow(meetings)
         if self.q:
             meetings = search.search(meetings, self.q, every_match=every_match)
         return meetings.order_by(*SORTS[self.sort])

@@ -23,6 +23,7 @@ HIDDEN_FIELDS = {
     "bio_html",
     "search_primary",
     "search_secondary",
+    "facet_keys",
     "countries",
     "created_at",
     "updated_at",

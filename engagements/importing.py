@@ -15,7 +15,7 @@ from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import caching, derived, facetcounts, search
+from . import caching, derived, facetcounts, search, signals
 from .interchange import Person, Readout, keyed_records, parse_line
 from .markup import render_markdown
 from .models import Country, Meeting, Official, Participation, Source, TaggedMeeting, Topic
@@ -260,12 +260,14 @@ class Importer:
                 [m for m, *_ in to_update],
                 ["title", "slug", "date", "kind", "city", "location_country", "summary", "body",
                  "body_html", "status", "published_at", "synthetic", "updated_at",
-                 "search_primary", "search_secondary"],
+                 "search_primary", "search_secondary", "facet_keys"],
             )  # fmt: skip
-            Participation.objects.filter(meeting_id__in=changed_ids).delete()
-            TaggedMeeting.objects.filter(content_object_id__in=changed_ids).delete()
-            Source.objects.filter(meeting_id__in=changed_ids).delete()
-            MeetingCountry.objects.filter(meeting_id__in=changed_ids).delete()
+            # Their parts are replaced below; what derives from them is already computed.
+            with signals.paused():
+                Participation.objects.filter(meeting_id__in=changed_ids).delete()
+                TaggedMeeting.objects.filter(content_object_id__in=changed_ids).delete()
+                Source.objects.filter(meeting_id__in=changed_ids).delete()
+                MeetingCountry.objects.filter(meeting_id__in=changed_ids).delete()
 
         # The rows that hang off each meeting, as plain tuples: building hundreds of
         # thousands of model instances would cost more than writing them.
@@ -435,6 +437,9 @@ class Importer:
                 text for t in topic_ids for text in [self.topic_names[t], *self.topic_aliases[t]]
             ),
             places=[readout.city, *sorted(self.country_names[c] for c in countries)],
+        )
+        meeting.facet_keys = derived.facet_keys(
+            countries=countries, officials=official_ids, topics=topic_ids
         )
 
     def _assign_slugs(self, meetings: list[Meeting], bases: list[str]) -> None:

@@ -400,6 +400,11 @@ class Meeting(models.Model):
         editable=False,
         help_text="Derived, searched next: the summary, topics and places.",
     )
+    facet_keys = models.TextField(
+        blank=True,
+        editable=False,
+        help_text="Derived: the ids of its countries, officials and topics, e.g. “c12 o7 t3”.",
+    )
     synthetic = models.BooleanField(
         default=False,
         help_text="Generated sample data, not a real readout; every page marks it as such.",

@@ -2,8 +2,14 @@
 
 Every writer goes through here: the admin, the shell, fixtures that are not raw.
 Fixture loading (raw saves) is skipped: fixtures carry the derived state themselves.
-The importer computes the same state itself, in bulk (importing.py).
+The importer computes the same state itself, in bulk (importing.py), and pauses these
+receivers while it replaces a readout's parts: refreshing half-replaced readouts would
+be wasted work, and would overwrite what it computed.
 """
+
+import contextlib
+import contextvars
+from collections.abc import Iterator
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
@@ -12,6 +18,17 @@ from . import derived, facetcounts
 from .models import Country, Meeting, Official, Participation, TaggedMeeting, Topic
 
 _CHUNK = 500
+_paused = contextvars.ContextVar("derived_signals_paused", default=False)
+
+
+@contextlib.contextmanager
+def paused() -> Iterator[None]:
+    """Inside the block, writes leave the derived state alone: the writer keeps it."""
+    token = _paused.set(True)
+    try:
+        yield
+    finally:
+        _paused.reset(token)
 
 
 def refresh_meetings(meeting_ids) -> None:
@@ -23,7 +40,7 @@ def refresh_meetings(meeting_ids) -> None:
 
 @receiver(post_save, sender=Meeting)
 def meeting_saved(sender, instance: Meeting, raw: bool = False, **kwargs) -> None:
-    if not raw:
+    if not raw and not _paused.get():
         derived.refresh([instance.pk])
 
 
@@ -37,7 +54,7 @@ def meeting_deleted(sender, instance: Meeting, **kwargs) -> None:
 def participation_changed(sender, instance: Participation, raw: bool = False, **kwargs) -> None:
     origin = kwargs.get("origin")
     deleting_meetings = isinstance(origin, Meeting) or getattr(origin, "model", None) is Meeting
-    if raw or deleting_meetings:  # the meeting itself is going: nothing to refresh
+    if raw or deleting_meetings or _paused.get():  # going, or its writer keeps its state
         return
     if Meeting.objects.filter(pk=instance.meeting_id).exists():
         derived.refresh([instance.meeting_id])
@@ -45,6 +62,8 @@ def participation_changed(sender, instance: Participation, raw: bool = False, **
 
 @receiver(m2m_changed, sender=TaggedMeeting)
 def topics_changed(sender, instance, action: str, **kwargs) -> None:
+    if _paused.get():
+        return
     if action in {"post_add", "post_remove", "post_clear"} and isinstance(instance, Meeting):
         derived.refresh([instance.pk])
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -48,6 +49,27 @@ class PublishedMeetingsMixin(BoundedPaginationMixin):
 
     def get_queryset(self):
         return Meeting.objects.published().for_listing()
+
+
+class SearchResults(Sequence):
+    """What a search found, in the order asked for, as a sequence the paginator slices:
+    only the readouts of the page shown are read in full."""
+
+    def __init__(self, hits: list[search.Hit], sort: str) -> None:
+        if sort == "relevance":
+            hits = sorted(hits, key=lambda hit: (-hit.rank, -hit.date.toordinal(), -hit.pk))
+        elif sort == "oldest":
+            hits = hits[::-1]  # they come newest first
+        self.ids = [hit.pk for hit in hits]
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: int | slice):
+        ids = self.ids[index] if isinstance(index, slice) else [self.ids[index]]
+        found = Meeting.objects.filter(pk__in=ids).for_listing().in_bulk()
+        page = [found[pk] for pk in ids if pk in found]
+        return page if isinstance(index, slice) else page[0]
 
 
 class FilteredMeetingListView(BoundedPaginationMixin, ListView):
@@ -99,7 +121,14 @@ class FilteredMeetingListView(BoundedPaginationMixin, ListView):
     def get_queryset(self):
         if self.filters is None:
             return Meeting.objects.none()
+        if self.filters.q:
+            return SearchResults(self.hits, self.filters.sort)
         return self.filters.apply(self.base_meetings()).for_listing()
+
+    @cached_property
+    def hits(self) -> list[search.Hit]:
+        """What a search found (its newest SEARCH_SAMPLE matches), read once per request."""
+        return search.hits(self.filters.narrow(self.base_meetings()), self.filters.q)
 
     @cached_property
     def summary(self) -> tuple[list[facets.Facet], int]:
@@ -112,7 +141,7 @@ class FilteredMeetingListView(BoundedPaginationMixin, ListView):
             "facets",
             (type(self).__name__, scope, query.urlencode()),
             lambda: facets.facets(
-                self.filters.apply(self.base_meetings()),
+                self.hits if self.filters.q else self.filters.apply(self.base_meetings()),
                 query,
                 self.filters,
                 scope=self.scope(),

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import re
 
 import pytest
 from conftest import make_meeting, make_official, make_topic
 from django.db import connection
+from django.http import QueryDict
 from pytest_django.asserts import assertContains
 
-from engagements import derived, search
+from engagements import derived, facets, search
+from engagements.filters import parse_filters
 from engagements.importing import import_readouts
-from engagements.models import Meeting, Official, Participation, Topic
+from engagements.models import Country, Meeting, Official, Participation, Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -211,12 +214,20 @@ def test_the_importer_writes_the_same_search_text_as_the_admin_would(db):
     }  # fmt: skip
     assert import_readouts([json.dumps(record).encode()]).created == 1
     meeting = Meeting.objects.get()
-    imported = (meeting.search_primary, meeting.search_secondary)
-    Meeting.objects.filter(pk=meeting.pk).update(search_primary="", search_secondary="")
+    imported = (meeting.search_primary, meeting.search_secondary, meeting.facet_keys)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        search_primary="", search_secondary="", facet_keys=""
+    )
     derived.refresh([meeting.pk])
     meeting.refresh_from_db()
-    assert (meeting.search_primary, meeting.search_secondary) == imported
+    assert (meeting.search_primary, meeting.search_secondary, meeting.facet_keys) == imported
     assert "刘海星" in meeting.search_primary and "Beijing" in meeting.search_secondary
+    officials = sorted(meeting.participations.values_list("official_id", flat=True))
+    assert meeting.facet_keys.split() == [
+        *(f"c{pk}" for pk in sorted(meeting.countries.values_list("pk", flat=True))),
+        *(f"o{pk}" for pk in officials),
+        *(f"t{pk}" for pk in sorted(meeting.topics.values_list("pk", flat=True))),
+    ]
 
 
 def test_misspelt_names_suggest_the_right_one_on_postgresql(client, library):
@@ -317,3 +328,115 @@ def test_a_search_matching_more_than_the_sample_counts_and_ranks_the_newest(clie
     settings.SEARCH_SAMPLE = 10  # under the sample: every match, no note
     html = client.get("/meetings/", {"q": "corridor", "sort": "newest"}).content.decode()
     assert "5 readouts" in html and "cover the newest" not in html
+
+
+@pytest.fixture
+def spread(library):
+    """The library, plus readouts over more countries, people, topics and kinds."""
+    people = [
+        make_official("Ishaq Dar", country="PK"),
+        make_official("Subrahmanyam Jaishankar", country="IN"),
+        make_official("Pham Minh Chinh", country="VN"),
+    ]
+    for i in range(9):
+        make_meeting(
+            f"Corridor cooperation round {i}",
+            date=dt.date(2022 + i % 3, 1 + i, 2),
+            kind=Meeting.Kind.values[i % 3],
+            location=["PK", "IN", "VN"][i % 3],
+            participants=[
+                (people[i % 3], "envoy", ""),
+                (people[(i + 1) % 3], "counterpart", ""),
+            ],
+            topics=["trade", f"round {i % 2}"],
+            body="Maritime cooperation and the port of Gwadar." if i % 2 else "Trade.",
+        )
+    return library
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=cooperation",
+        "q=Gwadar&country=pk",
+        "q=cooperation&topic=trade&kind=meeting",
+        "q=corridor -maritime",
+        "q=Gwadar or climate&from=2023&to=2024",
+        "q=cooperation&official=ishaq-dar&country=in",
+        "q=nothing-like-this",
+    ],
+)
+def test_a_search_counts_its_facets_from_what_it_found_as_a_grouping_would(spread, query):
+    """search.hits gives each match's facet keys: counted in Python, they give the facets
+    the database's groupings of the same matches give."""
+    query = QueryDict(query)
+    filters, _ = parse_filters(query)
+    names = {c.pk: (c.name, c.code) for c in Country.objects.all()}
+    published = Meeting.objects.published()
+    found = search.hits(filters.narrow(published), filters.q)
+    from_hits = facets.facets(found, query, filters, country_names=names)
+    grouped = facets.facets(filters.apply(published), query, filters, country_names=names)
+    assert from_hits == grouped
+    assert from_hits[1] == len(found) == filters.apply(published).count()
+
+
+def test_search_results_page_through_in_the_order_asked_for(client, db):
+    official = make_official("Khalil Hashmi", country="PK")
+    made = [
+        make_meeting(
+            f"Readout {i:02d}",
+            date=dt.date(2024, 1, 1) + dt.timedelta(days=i),
+            participants=[(official, "envoy", "")],
+            body="The corridor was discussed.",
+        )
+        for i in range(30)
+    ]
+    made[3].title = "The corridor, in the title"
+    made[3].save()
+
+    def page(**params) -> list[str]:
+        response = client.get("/meetings/", {"q": "corridor", **params})
+        assert response.status_code == 200
+        assert response.context["paginator"].count == 30
+        return [m.title for m in response.context["meetings"]]
+
+    newest = [m.title for m in sorted(made, key=lambda m: m.date, reverse=True)]
+    assert page(sort="newest") + page(sort="newest", page=2) == newest
+    assert page(sort="oldest") + page(sort="oldest", page=2) == newest[::-1]
+    by_relevance = page() + page(page=2)
+    assert by_relevance[0] == "The corridor, in the title"
+    assert sorted(by_relevance) == sorted(newest)
+    assert client.get("/meetings/", {"q": "corridor", "page": 3}).status_code == 404
+
+
+def test_a_readout_updated_by_a_new_import_stays_findable_by_its_people(client, db):
+    """The importer replaces an updated readout's parts in bulk: the search text it wrote
+    must survive the replacement (signals once rewrote it half-way, without the people)."""
+    record = {
+        "id": "x-2", "date": "2025-11-11", "title": "Talks", "kind": "meeting",
+        "participants": [
+            {"name": "Khalil Hashmi", "title": "", "country": "PK", "role": "envoy"},
+            {"name": "Liu Haixing", "title": "", "country": "CN", "role": "counterpart"},
+        ],
+        "themes": ["trade"], "summary": "S.", "body": "B.", "sources": [],
+    }  # fmt: skip
+    import_readouts([json.dumps(record).encode()])
+    assert import_readouts([json.dumps(record | {"themes": ["energy"]}).encode()]).updated == 1
+    assert titles(client, "Hashmi") == ["Talks"]
+    assert titles(client, "energy") == ["Talks"] and titles(client, "trade") == []
+    meeting = Meeting.objects.get()
+    keys = meeting.facet_keys
+    derived.refresh([meeting.pk])
+    meeting.refresh_from_db()
+    assert meeting.facet_keys == keys and keys.count("o") == 2
+
+
+def test_the_migration_fills_the_facet_keys_of_existing_readouts(spread):
+    from django.apps import apps
+
+    migration = importlib.import_module("engagements.migrations.0012_meeting_facet_keys")
+    written = dict(Meeting.objects.values_list("pk", "facet_keys"))
+    assert all(written.values())
+    Meeting.objects.update(facet_keys="")
+    migration.fill_facet_keys(apps, None)
+    assert dict(Meeting.objects.values_list("pk", "facet_keys")) == written

@@ -1,0 +1,59 @@
+"""Meeting.facet_keys: each readout's countries, officials and topics, for search facets."""
+
+from collections import defaultdict
+from itertools import batched
+
+from django.db import migrations, models
+
+from engagements.derived import facet_keys
+
+CHUNK = 2000
+
+
+def fill_facet_keys(apps, schema_editor):
+    Meeting = apps.get_model("engagements", "Meeting")
+    MeetingCountry = Meeting.countries.through
+    Participation = apps.get_model("engagements", "Participation")
+    TaggedMeeting = apps.get_model("engagements", "TaggedMeeting")
+    ids = Meeting.objects.order_by("pk").values_list("pk", flat=True)
+    for chunk in batched(ids.iterator(chunk_size=CHUNK), CHUNK, strict=False):
+        found: dict[str, dict[int, list[int]]] = {
+            facet: defaultdict(list) for facet in ("countries", "officials", "topics")
+        }
+        for facet, model, key, value in (
+            ("countries", MeetingCountry, "meeting_id", "country_id"),
+            ("officials", Participation, "meeting_id", "official_id"),
+            ("topics", TaggedMeeting, "content_object_id", "tag_id"),
+        ):
+            for pk, value_id in model.objects.filter(**{f"{key}__in": chunk}).values_list(
+                key, value
+            ):
+                found[facet][pk].append(value_id)
+        Meeting.objects.bulk_update(
+            [
+                Meeting(
+                    pk=pk,
+                    facet_keys=facet_keys(**{facet: ids[pk] for facet, ids in found.items()}),
+                )
+                for pk in chunk
+            ],
+            ["facet_keys"],
+            batch_size=500,
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("engagements", "0011_facet_counts")]
+
+    operations = [
+        migrations.AddField(
+            model_name="meeting",
+            name="facet_keys",
+            field=models.TextField(
+                blank=True,
+                editable=False,
+                help_text="Derived: the ids of its countries, officials and topics, e.g. “c12 o7 t3”.",
+            ),
+        ),
+        migrations.RunPython(fill_facet_keys, migrations.RunPython.noop, elidable=True),
+    ]

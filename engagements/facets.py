@@ -5,14 +5,15 @@ Five queries whatever the size of the result: four group the current result set 
 as a subquery of meeting ids) or, when the filters amount to one scope whose counts are
 kept up to date on write (facetcounts.py), read those counts; one names the officials and
 topics that came out on top. A search has already read what it found, with each
-readout's facet keys (search.hits): its facets are counted from that, in one query.
+readout's facet keys (search.find): its facets are counted from that, in Python.
 """
 
 from __future__ import annotations
 
 import calendar
+import heapq
 import itertools
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import partial
 from urllib.parse import urlencode
@@ -103,23 +104,23 @@ def _live_counts(meetings: QuerySet[Meeting], leave_out) -> Counts:
     )
 
 
-def _hit_counts(hits: list[search.Hit], leave_out) -> Counts:
-    """Count what a search found (search.hits) from its rows: no query at all."""
-    per_kind = Counter(hit.kind for hit in hits)
-    per_month = Counter((hit.date.year, hit.date.month) for hit in hits)
-    tops: dict[str, dict[int, int]] = {facet: {} for facet in derived.KEY_FACETS.values()}
-    models = {"country": Country, "official": Official, "topic": Topic}
-    left_out = {facet: leave_out(model) for facet, model in models.items()}
-    keyed = Counter(itertools.chain.from_iterable(hit.facet_keys.split() for hit in hits))
-    # Busiest first, then by id, as the database's groupings order them.
-    counted = sorted(
-        ((derived.parse_facet_key(key), count) for key, count in keyed.items()),
-        key=lambda item: (-item[1], item[0][1]),
-    )
-    for (facet, pk), count in counted:
-        top = tops[facet]
-        if len(top) < FACET_SIZE and pk not in left_out[facet]:
-            top[pk] = count
+def _found_counts(found: search.Found, leave_out) -> Counts:
+    """Count what a search found from the rows it read (search.find): no query at all."""
+    per_kind = Counter(found.kinds)
+    per_month: Counter[tuple[int, int]] = Counter()
+    for day, count in Counter(found.dates).items():
+        per_month[day.year, day.month] += count
+    candidates: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for key, count in Counter(" ".join(found.facet_keys).split()).items():
+        facet, pk = derived.parse_facet_key(key)
+        candidates[facet].append((-count, pk))
+    tops = {}
+    for facet, model in (("country", Country), ("official", Official), ("topic", Topic)):
+        left_out = leave_out(model)
+        # Busiest first, then by id, as the database's groupings order them.
+        best = heapq.nsmallest(FACET_SIZE + len(left_out), candidates[facet])
+        kept = ((pk, -negative) for negative, pk in best if pk not in left_out)
+        tops[facet] = dict(itertools.islice(kept, FACET_SIZE))
     return Counts(per_kind, per_month, tops["country"], tops["official"], tops["topic"])
 
 
@@ -151,7 +152,7 @@ def _kept_counts(scope: tuple[str, int], leave_out) -> Counts:
 
 
 def facets(
-    results: QuerySet[Meeting] | list[search.Hit],
+    results: QuerySet[Meeting] | search.Found,
     query: QueryDict,
     filters: MeetingFilters,
     *,
@@ -159,7 +160,7 @@ def facets(
     country_names: dict[int, tuple[str, str]],
 ) -> tuple[list[Facet], int]:
     """The facets of `results` (the current, filtered result set: a queryset, or what a
-    search found, search.hits), and its size.
+    search found, search.find), and its size.
 
     Values already in force (the filters, and the page's own `scope`: its country,
     official or topic) are left out, and so are values every result has: each value
@@ -175,8 +176,8 @@ def facets(
         return {item.pk for item in in_force if isinstance(item, model)}
 
     kept_scope = facetcounts.scope_of(filters, scope)
-    if isinstance(results, list):
-        counts = _hit_counts(results, leave_out)
+    if isinstance(results, search.Found):
+        counts = _found_counts(results, leave_out)
     elif kept_scope is not None:
         counts = _kept_counts(kept_scope, leave_out)
     else:

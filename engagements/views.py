@@ -55,12 +55,8 @@ class SearchResults(Sequence):
     """What a search found, in the order asked for, as a sequence the paginator slices:
     only the readouts of the page shown are read in full."""
 
-    def __init__(self, hits: list[search.Hit], sort: str) -> None:
-        if sort == "relevance":
-            hits = sorted(hits, key=lambda hit: (-hit.rank, -hit.date.toordinal(), -hit.pk))
-        elif sort == "oldest":
-            hits = hits[::-1]  # they come newest first
-        self.ids = [hit.pk for hit in hits]
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -122,13 +118,13 @@ class FilteredMeetingListView(BoundedPaginationMixin, ListView):
         if self.filters is None:
             return Meeting.objects.none()
         if self.filters.q:
-            return SearchResults(self.hits, self.filters.sort)
+            return SearchResults(self.found.ordered(self.filters.sort))
         return self.filters.apply(self.base_meetings()).for_listing()
 
     @cached_property
-    def hits(self) -> list[search.Hit]:
+    def found(self) -> search.Found:
         """What a search found (its newest SEARCH_SAMPLE matches), read once per request."""
-        return search.hits(self.filters.narrow(self.base_meetings()), self.filters.q)
+        return search.find(self.filters.narrow(self.base_meetings()), self.filters.q)
 
     @cached_property
     def summary(self) -> tuple[list[facets.Facet], int]:
@@ -141,7 +137,7 @@ class FilteredMeetingListView(BoundedPaginationMixin, ListView):
             "facets",
             (type(self).__name__, scope, query.urlencode()),
             lambda: facets.facets(
-                self.hits if self.filters.q else self.filters.apply(self.base_meetings()),
+                self.found if self.filters.q else self.filters.apply(self.base_meetings()),
                 query,
                 self.filters,
                 scope=self.scope(),

@@ -367,17 +367,17 @@ def spread(library):
     ],
 )
 def test_a_search_counts_its_facets_from_what_it_found_as_a_grouping_would(spread, query):
-    """search.hits gives each match's facet keys: counted in Python, they give the facets
+    """search.find gives each match's facet keys: counted in Python, they give the facets
     the database's groupings of the same matches give."""
     query = QueryDict(query)
     filters, _ = parse_filters(query)
     names = {c.pk: (c.name, c.code) for c in Country.objects.all()}
     published = Meeting.objects.published()
-    found = search.hits(filters.narrow(published), filters.q)
-    from_hits = facets.facets(found, query, filters, country_names=names)
+    found = search.find(filters.narrow(published), filters.q)
+    counted = facets.facets(found, query, filters, country_names=names)
     grouped = facets.facets(filters.apply(published), query, filters, country_names=names)
-    assert from_hits == grouped
-    assert from_hits[1] == len(found) == filters.apply(published).count()
+    assert counted == grouped
+    assert counted[1] == len(found) == filters.apply(published).count()
 
 
 def test_search_results_page_through_in_the_order_asked_for(client, db):
@@ -440,3 +440,15 @@ def test_the_migration_fills_the_facet_keys_of_existing_readouts(spread):
     Meeting.objects.update(facet_keys="")
     migration.fill_facet_keys(apps, None)
     assert dict(Meeting.objects.values_list("pk", "facet_keys")) == written
+
+
+def test_postgresql_keeps_search_vectors_in_the_row(library):
+    """A search reads every candidate's vector: kept in the row, not moved out (TOAST)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's storage of the search vector; SQLite has FTS5")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstorage FROM pg_attribute "
+            "WHERE attrelid = 'engagements_meeting'::regclass AND attname = 'search_vector'"
+        )
+        assert cursor.fetchone() == ("m",)  # main: compressed, in the row

@@ -147,10 +147,13 @@ if os.environ.get("ARCHIVE_COMMAND", "runserver") == "runserver":
     STATEMENT_TIMEOUT_MS = int(os.environ.get("STATEMENT_TIMEOUT_MS", "20000"))
 else:
     STATEMENT_TIMEOUT_MS = 0
-if STATEMENT_TIMEOUT_MS and DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-        f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
-    )
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # No JIT compilation: it pays off for long analytical queries, not for a page's; it
+    # added 25 ms to a search's one large query and saved nothing.
+    options = ["-c jit=off"]
+    if STATEMENT_TIMEOUT_MS:
+        options.append(f"-c statement_timeout={STATEMENT_TIMEOUT_MS}")
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(options)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -34,7 +34,8 @@ def test_a_statement_past_the_limit_is_stopped(db, settings):
     if connection.vendor == "postgresql":
         # On PostgreSQL the limit is a connection option; this connection was opened
         # with settings' value (20 s), so the test asks for its own, shorter one.
-        assert connection.settings_dict["OPTIONS"]["options"] == "-c statement_timeout=20000"
+        options = connection.settings_dict["OPTIONS"]["options"]
+        assert options == "-c jit=off -c statement_timeout=20000"
         with connection.cursor() as cursor:
             cursor.execute("SHOW statement_timeout")
             assert cursor.fetchone()[0] == "20s"

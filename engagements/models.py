@@ -439,6 +439,14 @@ class Meeting(models.Model):
                 condition=Q(status="published"),
                 name="meeting_published_date_idx",
             ),
+            # The date of a published readout by id, from the index alone: an official's
+            # offices join every one of their readouts (115,251 for the busiest of 1,000,000:
+            # 0.9 s through the table from a cold cache, 0.1 s through this index).
+            models.Index(
+                fields=["id", "date"],
+                condition=Q(status="published"),
+                name="meeting_published_id_date_idx",
+            ),
             models.Index(fields=["kind", "-date"], name="meeting_kind_date_idx"),
             models.Index(fields=["id"], condition=Q(synthetic=True), name="meeting_synthetic_idx"),
         ]
@@ -475,7 +483,10 @@ class Participation(models.Model):
         PARTICIPANT = "participant", "participant"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="participations")
-    official = models.ForeignKey(Official, on_delete=models.PROTECT, related_name="participations")
+    # Indexed by participation_offices_idx below (official first), not by an index of its own.
+    official = models.ForeignKey(
+        Official, on_delete=models.PROTECT, related_name="participations", db_index=False
+    )
     role = models.CharField(max_length=20, choices=Role, default=Role.PARTICIPANT)
     title = models.CharField(
         max_length=300,
@@ -504,6 +515,8 @@ class Participation(models.Model):
         ]
         indexes = [
             models.Index(fields=["official", "meeting"], name="participation_official_idx"),
+            # An official's offices (views.OfficialDetailView) read from the index alone.
+            models.Index(fields=["official", "title", "meeting"], name="participation_offices_idx"),
         ]
 
     def __str__(self) -> str:

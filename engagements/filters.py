@@ -191,7 +191,7 @@ class MeetingFilters:
 
         A search keeps its newest SEARCH_SAMPLE matches (search.py) unless `every_match`:
         a download holds every readout the filters select."""
-        if self.unknown:
+        if self.unknown:  # nothing to search or order (an empty set has no rank to sort by)
             return meetings.none()
         meetings = self.narrow(meetings)
         if self.q:

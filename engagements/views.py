@@ -67,6 +67,10 @@ class SearchResults(Sequence):
         page = [found[pk] for pk in ids if pk in found]
         return page if isinstance(index, slice) else page[0]
 
+    def __iter__(self):
+        # In one query, not one per readout as Sequence would.
+        return iter(self[:])
+
 
 class FilteredMeetingListView(BoundedPaginationMixin, ListView):
     """A paginated list of meetings narrowed by the query string (see filters.py).
@@ -185,7 +189,7 @@ class FilteredMeetingListView(BoundedPaginationMixin, ListView):
         extra = {
             "facets": facet_list,
             "activity": facets.activity_chart(facet_list),
-            # search.search counts and ranks only the newest SEARCH_SAMPLE matches.
+            # search.find counts and ranks only the newest SEARCH_SAMPLE matches.
             "search_sample": settings.SEARCH_SAMPLE
             if filters.q and 0 < settings.SEARCH_SAMPLE <= total
             else None,
@@ -393,7 +397,6 @@ class BilateralView(FilteredMeetingListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        self.base_meetings()
         a, b = self.pair
         context.update(country_a=a, country_b=b)
         return context
@@ -455,7 +458,6 @@ class OfficialDetailView(FilteredMeetingListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        self.base_meetings()
         offices = list(
             Participation.objects.filter(
                 official=self.official, meeting__status=Meeting.Status.PUBLISHED
@@ -515,6 +517,5 @@ class TopicDetailView(FilteredMeetingListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        self.base_meetings()
         context.update(topic=self.topic)
         return context

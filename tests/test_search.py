@@ -475,3 +475,13 @@ def test_a_list_view_is_freed_as_soon_as_its_request_ends(client, library, rf):
         finally:
             gc.enable()
     assert client.head("/meetings/", {"q": "Gwadar"}).status_code == 200
+
+
+def test_search_results_read_their_readouts_in_one_go(library, django_assert_num_queries):
+    ids = [library["gwadar"].pk, library["idcpc"].pk, library["climate"].pk]
+    results = views.SearchResults(ids)
+    with django_assert_num_queries(3):  # the readouts, their participants, their topics
+        assert [m.pk for m in results] == ids
+    with django_assert_num_queries(3):
+        assert results[1].pk == ids[1]
+    assert len(results) == 3

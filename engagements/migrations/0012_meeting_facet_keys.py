@@ -33,7 +33,7 @@ def fill_facet_keys(apps, schema_editor):
             [
                 Meeting(
                     pk=pk,
-                    facet_keys=facet_keys(**{facet: ids[pk] for facet, ids in found.items()}),
+                    facet_keys=facet_keys(**{facet: by_id[pk] for facet, by_id in found.items()}),
                 )
                 for pk in chunk
             ],

@@ -31,7 +31,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import F
-from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.http import HttpRequest, HttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.utils import timezone
@@ -112,12 +112,12 @@ def _read_version() -> Version:
 
 
 def bump() -> None:
-    """Record a change to the archive: everything cached so far is out of date."""
+    """Record a change to the public archive: everything cached so far is out of date."""
     ArchiveVersion = apps.get_model("engagements", "ArchiveVersion")
     Meeting = apps.get_model("engagements", "Meeting")
     changes = {
         "changed_at": timezone.now(),
-        "has_synthetic": Meeting.objects.filter(synthetic=True).exists(),
+        "has_synthetic": Meeting.objects.published().filter(synthetic=True).exists(),
     }
     if not ArchiveVersion.objects.filter(pk=1).update(number=F("number") + 1, **changes):
         # The row is gone (a flushed database): start again.
@@ -125,25 +125,81 @@ def bump() -> None:
     _request_version.set(None)
 
 
-def _bump_on_write(sender, instance=None, **kwargs) -> None:
-    if not kwargs.get("action", "post_").startswith("post_"):  # m2m_changed: after, not before
-        return
-    origin = kwargs.get("origin")  # a delete: what was asked to be deleted
+# -- what the public sees: only a write to it changes the version ---------------------------
+# A draft's save must leave the version alone: it would empty the cache and move every
+# page's Last-Modified, telling anyone who watches that something unpublished changed.
+
+
+def _published_meeting(meeting_id) -> bool:
+    Meeting = apps.get_model("engagements", "Meeting")
+    return Meeting.objects.published().filter(pk=meeting_id).exists()
+
+
+def is_public(record) -> bool:
+    """Whether the public pages show `record` (as it is in the database now)."""
+    name = type(record).__name__
+    if name == "Meeting":
+        return record.is_published
+    if name in {"Participation", "Source"}:
+        return _published_meeting(record.meeting_id)
+    if name == "TaggedMeeting":
+        return _published_meeting(record.content_object_id)
+    if name in {"Official", "Topic", "Country"}:
+        return type(record).objects.public().filter(pk=record.pk).exists()
+    if name == "Organization":
+        Meeting = apps.get_model("engagements", "Meeting")
+        return Meeting.objects.published().filter(participations__organization=record).exists()
+    return False  # bookkeeping (former addresses, counts): no cached page shows it
+
+
+def bump_if_public(record) -> None:
+    if is_public(record):
+        bump()
+
+
+def _note_publication(sender, instance, raw: bool = False, **kwargs) -> None:
+    """Before a readout is saved: was it public? (Unpublishing changes the public archive.)"""
+    instance._was_published = bool(instance.pk) and _published_meeting(instance.pk)
+
+
+def _bump_on_save(sender, instance, **kwargs) -> None:
+    if getattr(instance, "_was_published", False) or is_public(instance):
+        bump()
+
+
+def _bump_on_delete(sender, instance, **kwargs) -> None:
+    origin = kwargs.get("origin")  # what was asked to be deleted
     if origin is not None and getattr(origin, "model", type(origin)) is not sender:
-        return  # a row deleted along with its meeting: that meeting's own delete bumps
-    bump()
+        return  # a row deleted along with its readout: that readout's own delete bumps
+    # (A readout deleted is public if it was; a part of one, if its readout is.)
+    if is_public(instance):
+        bump()
+
+
+def _bump_on_links(sender, instance, action: str, pk_set=None, **kwargs) -> None:
+    """Topics (or derived countries) added to or taken from a readout through its manager."""
+    if not action.startswith("post_"):
+        return
+    Meeting = apps.get_model("engagements", "Meeting")
+    if isinstance(instance, Meeting):
+        public = instance.is_published
+    else:  # from the other side: the readouts are the pk_set
+        public = Meeting.objects.published().filter(pk__in=pk_set or ()).exists()
+    if public:
+        bump()
 
 
 def connect_signals() -> None:
-    """Bump the version after any save or delete of archive data, and any change of topics."""
+    """Bump the version after any save or delete of what the public sees."""
+    Meeting = apps.get_model("engagements", "Meeting")
+    pre_save.connect(_note_publication, sender=Meeting, dispatch_uid="bump-note-publication")
     for model in apps.get_app_config("engagements").get_models():
         # Not the version itself, nor the facet counts: the write that changes them bumps.
         if model.__name__ not in {"ArchiveVersion", "FacetCount", "MeetingFacet"}:
-            post_save.connect(_bump_on_write, sender=model, dispatch_uid=f"bump-save-{model}")
-            post_delete.connect(_bump_on_write, sender=model, dispatch_uid=f"bump-del-{model}")
-    Meeting = apps.get_model("engagements", "Meeting")
+            post_save.connect(_bump_on_save, sender=model, dispatch_uid=f"bump-save-{model}")
+            post_delete.connect(_bump_on_delete, sender=model, dispatch_uid=f"bump-del-{model}")
     for through in (Meeting.topics.through, Meeting.countries.through):
-        m2m_changed.connect(_bump_on_write, sender=through, dispatch_uid=f"bump-m2m-{through}")
+        m2m_changed.connect(_bump_on_links, sender=through, dispatch_uid=f"bump-m2m-{through}")
 
 
 # -- the cache, failing soft ----------------------------------------------------------------

@@ -4,6 +4,13 @@ The admin (admin.py, `HistoryAdmin`) records a revision for each save, publish, 
 merge, with who and when. A readout's revision also holds its participants, sources and
 topic links, so reverting a readout brings them back too. `describe_changes` turns a list
 of versions into what changed between each one and the one before it.
+
+`revert` puts back one record as a version holds it, never the rest of its revision: a
+revision may hold many readouts (the publish action saves them all in one) or an official
+with participations in other readouts (a merge), and reverting those through one record's
+history would change records nobody checked the permissions for. Reverted rows are saved
+raw (django-reversion's way), so the receivers that keep derived state skip them:
+`refresh_after_revert` brings that state back in line.
 """
 
 from __future__ import annotations
@@ -12,8 +19,12 @@ from collections.abc import Sequence
 
 import reversion
 from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, connection
+from django.db.models import Model
+from reversion.errors import RevertError
 from reversion.models import Version
 
+from . import caching, derived, permalinks, signals
 from .models import Meeting, Official, Participation, Source, TaggedMeeting, Topic
 
 # Derived or bookkeeping fields: stored (a revert restores them) but not worth showing.
@@ -39,6 +50,67 @@ def register_models() -> None:
     reversion.register(Meeting, follow=["participations", "sources", "topic_links"])
     for model in (Participation, Source, TaggedMeeting, Official, Topic):
         reversion.register(model)
+
+
+# A readout's own rows in its revisions, by the field that points at the readout.
+MEETING_PARTS = {
+    Participation: "meeting_id",
+    Source: "meeting_id",
+    TaggedMeeting: "content_object_id",
+}
+
+
+def revert(version: Version) -> None:
+    """Put back the record `version` holds, as it was then; for a readout, exactly its
+    participants, sources and topic links of then too. Nothing else in the revision moves.
+
+    RevertError when the version cannot be put back (it names an official or topic deleted
+    since): the caller's transaction must then be rolled back."""
+    model = version._model
+    try:
+        with signals.paused():  # refresh_after_revert does it once, for the whole record
+            version.revert()
+            if model is Meeting:
+                _revert_meeting_parts(version)
+            # Reverted rows may name records deleted since: find out now, not at commit.
+            connection.check_constraints(
+                table_names=[m._meta.db_table for m in (model, *MEETING_PARTS)]
+            )
+    except IntegrityError as error:
+        raise RevertError(
+            f"This version of “{version.object_repr}” cannot be put back: it refers to a "
+            "record that has been deleted since."
+        ) from error
+
+
+def _revert_meeting_parts(version: Version) -> None:
+    meeting_id = int(version.object_id)
+    parts = [
+        other
+        for other in version.revision.version_set.all()
+        if other._model in MEETING_PARTS
+        and str(other.field_dict.get(MEETING_PARTS[other._model])) == str(meeting_id)
+    ]
+    for part_model, key in MEETING_PARTS.items():
+        kept = [int(v.object_id) for v in parts if v._model is part_model]
+        part_model.objects.filter(**{key: meeting_id}).exclude(pk__in=kept).delete()
+    for part in parts:
+        part.revert()
+
+
+def refresh_after_revert(record: Model, *, former_path: str | None) -> None:
+    """What a revert saved raw, brought in line: the derived state of the readouts it
+    touches (search text, countries, facet keys and counts), the archive's version, and the
+    address the record had before (which keeps answering if the revert moved it)."""
+    if isinstance(record, Meeting):
+        derived.refresh([record.pk])
+    elif isinstance(record, Official):
+        signals.refresh_meetings(record.participations.values_list("meeting_id", flat=True))
+    elif isinstance(record, Topic):
+        signals.refresh_meetings(record.meeting_links.values_list("content_object_id", flat=True))
+    if former_path:
+        permalinks.remember(record, former_path)
+    caching.bump_if_public(record)
 
 
 def _shown(model, name: str, value) -> str:

@@ -309,9 +309,12 @@ class MeetingQuerySet(models.QuerySet):
 
         counted = {"status", "kind", "date"} & set(kwargs)
         ids = list(self.values_list("pk", flat=True)) if counted else []
+        # Drafts before and after: the public archive (and its version) did not change.
+        was_public = self.published().exists()
         count = super().update(**kwargs)
-        if count:
+        if count and (was_public or kwargs.get("status") == Meeting.Status.PUBLISHED):
             caching.bump()
+        if count:
             facetcounts.recount(ids)
         return count
 

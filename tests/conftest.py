@@ -215,6 +215,20 @@ def many_meetings(db):
     return build
 
 
+def staff_in(role: str, django_user_model, client=None, name: str | None = None):
+    """A client signed in as a staff member in `role` (roles.CONTRIBUTOR or roles.EDITOR)."""
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    client = client or Client()
+    user = django_user_model.objects.create_user(
+        name or role.lower(), f"{(name or role).lower()}@example.org", "pw", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=role))
+    client.force_login(user)
+    return client
+
+
 @pytest.fixture
 def staff_client(client, django_user_model):
     user = django_user_model.objects.create_superuser("editor", "editor@example.org", "pw-editor-1")

@@ -253,8 +253,48 @@ def test_invalidate_cache_command(visitor, seed_like, capsys):
 def test_the_version_row_comes_back_after_a_flush(db):
     ArchiveVersion.objects.all().delete()
     assert caching.current().number == 0
-    make_official("After the flush")
+    make_meeting("Published after the flush")
     assert caching.current().number >= 1
+
+
+DRAFT_WRITES = {
+    "a draft saved": lambda ctx: ctx["draft"].save(),
+    "a draft retitled by an update": lambda ctx: Meeting.objects.filter(pk=ctx["draft"].pk).update(
+        title="Still a draft"
+    ),
+    "a draft's participant removed": lambda ctx: ctx["draft"].participations.first().delete(),
+    "a draft's topic added": lambda ctx: ctx["draft"].topics.add("Only in a draft"),
+    "an official only a draft names, renamed": lambda ctx: rename(ctx["newcomer"], "New Name"),
+    "a draft deleted": lambda ctx: ctx["draft"].delete(),
+}
+
+
+@pytest.mark.parametrize("write", list(DRAFT_WRITES))
+def test_a_draft_write_leaves_the_public_archive_version_alone(write, visitor, seed_like):
+    """Nothing unpublished moves the version: not the cache, not any page's Last-Modified."""
+    newcomer = make_official("Only In A Draft", country="CN")
+    draft = make_meeting(
+        "A draft nobody may see yet",
+        status=Meeting.Status.DRAFT,
+        participants=[(seed_like["hashmi"], "envoy", ""), (newcomer, "counterpart", "")],
+    )
+    first = visitor.get("/meetings/")
+    version = caching.current()
+    DRAFT_WRITES[write]({"draft": draft, "newcomer": newcomer})
+    assert caching.current() == version
+    again = visitor.get("/meetings/")
+    assert again["Last-Modified"] == first["Last-Modified"] and again["ETag"] == first["ETag"]
+
+
+def test_unpublishing_and_publishing_move_the_version(seed_like):
+    meeting = seed_like["meeting"]
+    version = caching.current().number
+    meeting.status = Meeting.Status.DRAFT
+    meeting.save()
+    assert caching.current().number > version
+    version = caching.current().number
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.PUBLISHED)
+    assert caching.current().number > version
 
 
 @pytest.mark.parametrize(

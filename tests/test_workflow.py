@@ -1,7 +1,14 @@
 """The editors' workflow: Contributors write drafts, Editors publish what is complete."""
 
 import pytest
-from conftest import ADD_URL, make_country, make_meeting, make_official, readout_form
+from conftest import (
+    ADD_URL,
+    make_country,
+    make_meeting,
+    make_official,
+    readout_form,
+    staff_in,
+)
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 
@@ -11,15 +18,6 @@ from engagements.models import Meeting, Official
 pytestmark = pytest.mark.django_db
 
 CHANGELIST = "/admin/engagements/meeting/"
-
-
-def staff_in(role: str, django_user_model, client, name: str | None = None):
-    user = django_user_model.objects.create_user(
-        name or role.lower(), f"{role.lower()}@example.org", "pw", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=role))
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

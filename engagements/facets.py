@@ -202,6 +202,8 @@ def facets(
 
     country = Facet("country", "Countries")
     for pk, count in counts.countries.items():
+        if pk not in country_names:  # not public (a count must never name what is not)
+            continue
         name, code = country_names[pk]
         country.values.append(FacetValue(name, count, _with(query, country=code.lower())))
     official, topic = Facet("official", "Officials"), Facet("topic", "Topics")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -50,7 +52,12 @@ class ReadoutFeed(Feed):
         return [topic.name for topic in meeting.topics.all()]
 
     def item_guid(self, meeting: Meeting) -> str:
-        return f"tag:engagement-archive,{meeting.created_at:%Y-%m-%d}:meeting-{meeting.pk}"
+        # The interchange id, not the database's: gaps in a sequence of database ids would
+        # tell a reader how many readouts are not public.
+        return (
+            f"tag:engagement-archive,{meeting.created_at:%Y-%m-%d}:"
+            f"readout/{quote(meeting.external_id, safe='')}"
+        )
 
     item_guid_is_permalink = False
 

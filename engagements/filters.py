@@ -229,7 +229,10 @@ def parse_filters(query: QueryDict) -> tuple[MeetingFilters | None, MeetingFilte
     clean = form.cleaned_data
 
     codes = [c.upper() for c in clean["country"]]
-    countries = {c.code: c for c in Country.objects.filter(code__in=codes)} if codes else {}
+    # Only what is public: a country only a draft names must read as unknown, not by name.
+    countries = (
+        {c.code: c for c in Country.objects.public().filter(code__in=codes)} if codes else {}
+    )
     officials = (
         {o.slug: o for o in Official.objects.public().filter(slug__in=clean["official"])}
         if clean["official"]

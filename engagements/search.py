@@ -53,28 +53,48 @@ SQLITE_TABLE = (
     "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')"
 )
 _COLUMNS = "search_primary, search_secondary, body"
+# Only published readouts are in the SQLite index. FTS5 ranks with statistics of the whole
+# index (how many rows hold a word, their average length) and a search counted its matches
+# there: with drafts in it, a visitor's crafted query could tell whether a draft holds a
+# word. (PostgreSQL's ranking reads only the row it ranks; its queries start from
+# published readouts.)
 SQLITE_TRIGGERS = {
-    "engagements_meeting_fts_insert": f"""
-        CREATE TRIGGER IF NOT EXISTS engagements_meeting_fts_insert
-        AFTER INSERT ON engagements_meeting BEGIN
+    "engagements_meeting_fts_add": f"""
+        CREATE TRIGGER IF NOT EXISTS engagements_meeting_fts_add
+        AFTER INSERT ON engagements_meeting WHEN new.status = 'published' BEGIN
             INSERT INTO {FTS_TABLE}(rowid, {_COLUMNS})
             VALUES (new.id, new.search_primary, new.search_secondary, new.body);
         END""",
-    "engagements_meeting_fts_delete": f"""
-        CREATE TRIGGER IF NOT EXISTS engagements_meeting_fts_delete
-        AFTER DELETE ON engagements_meeting BEGIN
+    "engagements_meeting_fts_remove": f"""
+        CREATE TRIGGER IF NOT EXISTS engagements_meeting_fts_remove
+        AFTER DELETE ON engagements_meeting WHEN old.status = 'published' BEGIN
             INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_COLUMNS})
             VALUES ('delete', old.id, old.search_primary, old.search_secondary, old.body);
         END""",
-    "engagements_meeting_fts_update": f"""
-        CREATE TRIGGER IF NOT EXISTS engagements_meeting_fts_update
-        AFTER UPDATE OF search_primary, search_secondary, body ON engagements_meeting BEGIN
+    "engagements_meeting_fts_change": f"""
+        CREATE TRIGGER IF NOT EXISTS engagements_meeting_fts_change
+        AFTER UPDATE OF search_primary, search_secondary, body, status ON engagements_meeting
+        BEGIN
             INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, {_COLUMNS})
-            VALUES ('delete', old.id, old.search_primary, old.search_secondary, old.body);
+            SELECT 'delete', old.id, old.search_primary, old.search_secondary, old.body
+            WHERE old.status = 'published';
             INSERT INTO {FTS_TABLE}(rowid, {_COLUMNS})
-            VALUES (new.id, new.search_primary, new.search_secondary, new.body);
+            SELECT new.id, new.search_primary, new.search_secondary, new.body
+            WHERE new.status = 'published';
         END""",
 }
+# Before migration 0015 the index held drafts too, kept by triggers of these names.
+SQLITE_FORMER_TRIGGERS = [
+    "engagements_meeting_fts_insert",
+    "engagements_meeting_fts_delete",
+    "engagements_meeting_fts_update",
+]
+# FTS5's own 'rebuild' would read every row of the meetings table, drafts included.
+SQLITE_REINDEX = [
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('delete-all')",
+    f"INSERT INTO {FTS_TABLE}(rowid, {_COLUMNS}) SELECT id, {_COLUMNS} "
+    "FROM engagements_meeting WHERE status = 'published'",
+]
 
 
 def install(schema_editor) -> None:
@@ -85,9 +105,8 @@ def install(schema_editor) -> None:
             schema_editor.execute(sql)
     elif vendor == "sqlite":
         schema_editor.execute(SQLITE_TABLE)
-        for sql in SQLITE_TRIGGERS.values():
+        for sql in [*SQLITE_TRIGGERS.values(), *SQLITE_REINDEX]:
             schema_editor.execute(sql)
-        schema_editor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
 
 
 def keep_vectors_inline(schema_editor) -> None:
@@ -114,7 +133,7 @@ def uninstall(schema_editor) -> None:
         schema_editor.execute("DROP INDEX IF EXISTS meeting_search_vector_idx")
         schema_editor.execute("ALTER TABLE engagements_meeting DROP COLUMN IF EXISTS search_vector")
     elif vendor == "sqlite":
-        for name in SQLITE_TRIGGERS:
+        for name in [*SQLITE_TRIGGERS, *SQLITE_FORMER_TRIGGERS]:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
         schema_editor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
 
@@ -174,9 +193,10 @@ def repair_sqlite_index(using: str = "default") -> bool:
             return False  # not migrated that far yet
         if set(SQLITE_TRIGGERS) <= present:
             return False
-        for sql in SQLITE_TRIGGERS.values():
+        for name in SQLITE_FORMER_TRIGGERS:  # never both kinds: each would index a row
+            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        for sql in [*SQLITE_TRIGGERS.values(), *SQLITE_REINDEX]:
             cursor.execute(sql)
-        cursor.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
     return True
 
 

@@ -175,3 +175,10 @@ def test_control_characters_in_a_search_do_not_break_the_feed(client, seed_like,
     ET.fromstring(response.content)  # well-formed
     page = client.get("/meetings/", {"q": f"courtesy{control}call"})
     assert page.context["filters"].q == kept
+
+
+def test_entry_ids_do_not_expose_database_ids(client, seed_like):
+    meeting = seed_like["meeting"]
+    [entry] = parse(client, "/meetings/feed/").entries
+    assert entry.id.endswith(f":readout/{meeting.external_id}")
+    assert f"meeting-{meeting.pk}" not in entry.id

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -449,3 +450,13 @@ def test_malformed_value_lists_nothing_and_offers_a_way_back(client, world):
     response = get_400(client, "/meetings/?country=pk&kind=bogus", CHOICE_MESSAGE)
     assertNotContains(response, world["beijing"].title, status_code=400)
     assertContains(response, '<a href="?">Show every readout instead</a>', status_code=400)
+
+
+def test_a_country_only_a_draft_names_is_unknown_to_the_filters(client, world):
+    make_meeting("Funafuti draft", status=Meeting.Status.DRAFT, location="TV", city="Funafuti")
+    draft_only = client.get("/meetings/", {"country": "tv"})
+    nowhere = client.get("/meetings/", {"country": "aq"})  # a code no readout names
+    assert draft_only.status_code == nowhere.status_code
+    assert "Tuvalu" not in draft_only.content.decode()
+    # The same page but for the code itself.
+    assert re.sub(r"\btv\b", "aq", draft_only.content.decode()) == nowhere.content.decode()

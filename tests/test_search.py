@@ -248,7 +248,7 @@ def test_a_sqlite_table_rebuild_that_drops_the_triggers_is_repaired(library):
         assert search.repair_sqlite_index() is False
         return
     with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER engagements_meeting_fts_insert")
+        cursor.execute("DROP TRIGGER engagements_meeting_fts_add")
     assert search.repair_sqlite_index() is True
     make_meeting("Brand new readout on hydrogen")
     assert [m.title for m in search.search(Meeting.objects.all(), "hydrogen")] == [
@@ -485,3 +485,58 @@ def test_search_results_read_their_readouts_in_one_go(library, django_assert_num
     with django_assert_num_queries(3):
         assert results[1].pk == ids[1]
     assert len(results) == 3
+
+
+# -- nothing computed from drafts reaches a visitor ------------------------------------------
+
+
+def test_what_a_draft_holds_never_changes_a_search_page(client, settings, monkeypatch):
+    """The review's probe: a query with exactly as many published matches as SQLite ranks,
+    plus a guessed word. A draft holding that word must change nothing (order, count)."""
+    settings.PAGE_CACHE = False  # each answer computed afresh
+    monkeypatch.setattr(search, "SQLITE_RANK_LIMIT", 4)
+    # Newest first and best first differ: the oldest says "lighthouse" most often.
+    for n, day in enumerate(range(1, 5)):
+        make_meeting(
+            f"Readout {day}",
+            date=dt.date(2025, 3, day),
+            summary=" ".join(["lighthouse"] * (4 - n)) + " harbour talks",
+        )
+    query = {"q": "lighthouse or zephyrine", "sort": "relevance"}
+    before = client.get("/meetings/", query)
+    assert next(m.title for m in before.context["meetings"]) == "Readout 1"
+    draft = make_meeting(
+        "Unpublished", status=Meeting.Status.DRAFT, summary="zephyrine lighthouse lighthouse"
+    )
+    after = client.get("/meetings/", query)
+    assert after.content == before.content
+    draft.title = "Still unpublished, edited"
+    draft.save()
+    assert client.get("/meetings/", query).content == before.content
+
+
+def test_the_sqlite_index_holds_published_readouts_only(db):
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL ranks each row alone; its queries start from published rows")
+
+    def indexed() -> set[int]:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT rowid FROM engagements_meeting_fts "
+                "WHERE engagements_meeting_fts MATCH 'zephyrine'"
+            )
+            return {row[0] for row in cursor.fetchall()}
+
+    draft = make_meeting("Zephyrine draft", status=Meeting.Status.DRAFT)
+    assert indexed() == set()
+    draft.status = Meeting.Status.PUBLISHED
+    draft.save()
+    assert indexed() == {draft.pk}
+    Meeting.objects.filter(pk=draft.pk).update(status=Meeting.Status.DRAFT)
+    assert indexed() == set()
+    draft.delete()  # a draft was never indexed: deleting it must not disturb the index
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO engagements_meeting_fts(engagements_meeting_fts) "
+            "VALUES ('integrity-check')"
+        )

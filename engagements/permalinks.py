@@ -58,7 +58,12 @@ def keep_old_address(sender, instance, raw: bool = False, **kwargs) -> None:
     if old_path:
         remember(instance, old_path)
     # The record lives at its address again (a slug changed back): no redirect away from it.
-    FormerAddress.objects.filter(path=instance.get_absolute_url()).delete()
+    # Another record's former address is taken over only by a public record: a draft
+    # written at a published readout's old address must not break its redirect.
+    here = FormerAddress.objects.filter(path=instance.get_absolute_url())
+    if not _is_public(instance):
+        here = here.filter(**{TARGET_FIELD[sender]: instance})
+    here.delete()
 
 
 def _is_public(record) -> bool:

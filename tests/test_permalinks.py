@@ -107,3 +107,29 @@ def test_a_renamed_official_is_listed_once_in_former_addresses(client):
     assert list(FormerAddress.objects.values_list("path", "official")) == [
         ("/officials/wang-yi/", official.pk)
     ]
+
+
+def test_a_draft_at_a_published_readouts_old_address_keeps_the_redirect(client, published):
+    old = published.get_absolute_url()
+    published.slug = "renamed-after-publication"
+    published.save()
+    squatter = make_meeting(
+        "Draft", status=Meeting.Status.DRAFT, date=published.date, slug=old.split("/")[-2]
+    )
+    assert squatter.get_absolute_url() == old
+    response = client.get(old)
+    assert response.status_code == 301 and response["Location"] == published.get_absolute_url()
+    # Once published, the new readout takes its address over.
+    squatter.status = Meeting.Status.PUBLISHED
+    squatter.save()
+    assert client.get(old).status_code == 200
+    assert not FormerAddress.objects.filter(path=old).exists()
+
+
+def test_an_official_only_a_draft_names_does_not_take_over_an_address(client, seed_like):
+    liu = seed_like["liu"]
+    old = liu.get_absolute_url()
+    liu.slug = "liu-haixing-idcpc"
+    liu.save()
+    make_official("Someone New", slug=old.split("/")[-2])  # in no published readout
+    assert client.get(old)["Location"] == "/officials/liu-haixing-idcpc/"

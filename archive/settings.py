@@ -236,8 +236,11 @@ ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/").strip("/") + "/"
 
 # Admin logins are throttled by django-axes: after AXES_FAILURE_LIMIT failed attempts for
 # one username from one address, that pair is locked out for AXES_COOLOFF_MINUTES (staff
-# can lift it sooner with `manage.py axes_reset`). The address is REMOTE_ADDR: behind a
-# proxy, every visitor shares the proxy's, and the username still keeps lockouts apart.
+# can lift it sooner with `manage.py axes_reset`). The address is the visitor's: REMOTE_ADDR,
+# or behind TRUSTED_PROXY_COUNT proxies the entry they added to X-Forwarded-For
+# (engagements/proxies.py), so that nobody can lock a staff account for everyone.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "engagements.proxies.client_address"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -284,3 +287,19 @@ ARCHIVE_MAX_PAGES = int(os.environ.get("ARCHIVE_MAX_PAGES", "400"))
 # many as a list pages through): a word in nearly every readout then costs what a
 # narrower search does, whatever the archive's size. 0: no limit.
 SEARCH_SAMPLE = int(os.environ.get("SEARCH_SAMPLE", "10000"))
+
+# Downloads. The whole archive is a file (engagements/dumps.py), rebuilt after each change
+# to what the public sees; a filtered download holds at most EXPORT_ROW_LIMIT readouts.
+DUMP_DIR = Path(os.environ.get("DUMP_DIR", BASE_DIR / "build" / "dumps"))
+# Rebuild in a thread of the serving process that wrote; management commands (an import)
+# rebuild before they finish. false: always at once, when the writer's transaction commits.
+DUMPS_IN_BACKGROUND = env_bool(
+    "DUMPS_IN_BACKGROUND", os.environ.get("ARCHIVE_COMMAND", "runserver") == "runserver"
+)
+EXPORT_ROW_LIMIT = int(os.environ.get("EXPORT_ROW_LIMIT", "10000"))
+# The site's address, for the links a file built without a request holds (the full CSV).
+SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or (
+    f"{'https' if SECURE_HTTPS else 'http'}://{ALLOWED_HOSTS[0].lstrip('.')}"
+    if ALLOWED_HOSTS and ALLOWED_HOSTS[0] != "*"
+    else "http://127.0.0.1:8000"
+)

@@ -15,11 +15,12 @@ class EngagementsConfig(AppConfig):
     verbose_name = "Engagement archive"
 
     def ready(self) -> None:
-        from . import caching, faults, history, permalinks, roles, signals  # noqa: F401
+        from . import caching, dumps, faults, history, permalinks, roles, signals  # noqa: F401
 
         history.register_models()
 
         caching.connect_signals()
+        caching.archive_changed.connect(dumps.on_archive_changed, dispatch_uid="dumps")
 
         post_migrate.connect(_repair_search_index, sender=self)
         # After django.contrib.auth's receiver, which creates the permissions the roles hold.

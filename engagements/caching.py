@@ -32,6 +32,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
 from django.middleware.gzip import re_accepts_gzip
 from django.utils import timezone
@@ -81,6 +82,9 @@ class Version:
         return max(self.changed_at, RELEASED_AT)
 
 
+# Sent by every bump: what is built from the public archive (dumps.py) follows.
+archive_changed = Signal()
+
 _request_version: ContextVar[Version | None] = ContextVar("archive_version", default=None)
 
 
@@ -88,11 +92,12 @@ def current() -> Version:
     """The archive's version: read once per request (one query), then remembered."""
     version = _request_version.get()
     if version is None:
-        version = _read_version()
+        version = read_version()
     return version
 
 
-def _read_version() -> Version:
+def read_version() -> Version:
+    """The archive's version as the database holds it now (not the request's)."""
     # A plain cursor: on a cached page this is the only query, and the ORM's machinery
     # cost more than the query itself (about half a millisecond a request).
     table = connection.ops.quote_name(
@@ -123,6 +128,7 @@ def bump() -> None:
         # The row is gone (a flushed database): start again.
         ArchiveVersion.objects.update_or_create(pk=1, defaults={"number": 1, **changes})
     _request_version.set(None)
+    archive_changed.send(sender=ArchiveVersion)
 
 
 # -- what the public sees: only a write to it changes the version ---------------------------

@@ -1,108 +1,82 @@
-"""Downloads of any filtered list: CSV for spreadsheets, JSON Lines in the interchange format.
+"""Downloads: any filtered list as CSV for spreadsheets or JSON Lines in the interchange format.
 
-Both stream: rows are fetched and written a chunk at a time, so memory stays flat
-however many readouts match.
+The whole archive is not computed per request: it is a file, rebuilt after every change to
+what the public sees (dumps.py). A filtered download holds at most
+settings.EXPORT_ROW_LIMIT readouts (a larger list is refused with a pointer to the whole
+archive) and is written in full before its first byte goes out: its queries run inside the
+request's time budget, a failure is a 503 rather than a truncated file, and it goes out
+with its Content-Length, so a client can tell a cut transfer from a whole one. A slow
+reader then holds a file, not a database cursor.
 """
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterator
+import io
+import tempfile
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.conf import settings
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.urls import reverse
 
+from . import dumps
+from .downloads import FORMATS
 from .filters import parse_filters
-from .interchange import dumps, export_records, keyed_records
-from .models import Meeting, readout_path
+from .models import Meeting
 
-CSV_COLUMNS = [
-    "id", "date", "title", "kind", "city", "country", "participants", "countries",
-    "topics", "summary", "sources", "url",
-]  # fmt: skip
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A download is spooled in memory up to this size, then in a temporary file.
+SPOOL_BYTES = 4 * 1024 * 1024
 
 
-def _cell(value: str) -> str:
-    """Spreadsheets run cells that start like a formula: make them plain text."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+def _plain(message: str, status: int) -> HttpResponse:
+    return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
 def _bad_filter(form) -> HttpResponse:
     problems = "; ".join(
         f"{name}: {error}" for name, errors in form.errors.items() for error in errors
     )
-    return HttpResponse(
-        f"This address has a filter the archive cannot read. {problems}\n",
-        status=400,
-        content_type="text/plain; charset=utf-8",
+    return _plain(f"This address has a filter the archive cannot read. {problems}\n", 400)
+
+
+def _too_many(request: HttpRequest, fmt: str, count: int) -> HttpResponse:
+    whole = request.build_absolute_uri(reverse(f"engagements:meeting-export-{fmt}"))
+    response = _plain(
+        f"This list holds {count:,} readouts; a download of a filtered list holds at most "
+        f"{settings.EXPORT_ROW_LIMIT:,}. Narrow it (a shorter period, a country, a topic), "
+        f"or download the whole archive, one file rebuilt after every publication: {whole}\n",
+        400,
     )
+    response["Link"] = f'<{whole}>; rel="alternate"'
+    return response
 
 
-def _matching(request: HttpRequest):
+def download(request: HttpRequest, fmt: str) -> HttpResponse:
     filters, form = parse_filters(request.GET)
     if filters is None:
-        return None, form
-    return filters, filters.apply(Meeting.objects.published(), every_match=True)
-
-
-def _attachment(response: StreamingHttpResponse, name: str) -> StreamingHttpResponse:
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return _bad_filter(form)
+    if filters.is_empty:
+        return dumps.serve(request, fmt)
+    meetings = filters.apply(Meeting.objects.published(), every_match=True)
+    count = meetings.count()
+    if count > settings.EXPORT_ROW_LIMIT:
+        return _too_many(request, fmt, count)
+    content_type, write = FORMATS[fmt]
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
+    text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
+    write(meetings, text, site=request.build_absolute_uri("/").rstrip("/"))
+    text.flush()
+    text.detach()
+    spool.seek(0)
+    response = FileResponse(
+        spool, as_attachment=True, filename=filters.file_name(fmt), content_type=content_type
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-def export_jsonl(request: HttpRequest) -> HttpResponse:
-    filters, meetings = _matching(request)
-    if filters is None:
-        return _bad_filter(meetings)
-    lines = (dumps(record) for record in export_records(meetings))
-    response = StreamingHttpResponse(lines, content_type="application/jsonl; charset=utf-8")
-    return _attachment(response, filters.file_name("jsonl"))
-
-
-def _csv_rows(meetings, site: str) -> Iterator[list[str]]:
-    yield CSV_COLUMNS
-    for row, record in keyed_records(meetings):
-        participants = "; ".join(
-            f"{p['name']} ({p['country']}, {p['role']}"
-            + (f", {p['title']}" if p["title"] else "")
-            + ")"
-            for p in record["participants"]
-        )
-        codes = sorted(
-            {p["country"] for p in record["participants"]}
-            | ({record["location"]["country"]} if record["location"]["country"] else set())
-        )
-        yield [
-            _cell(str(value))
-            for value in [
-                record["id"],
-                record["date"],
-                record["title"],
-                record["kind"],
-                record["location"]["city"],
-                record["location"]["country"] or "",
-                participants,
-                "; ".join(codes),
-                "; ".join(record["themes"]),
-                record["summary"],
-                "; ".join(s["url"] or s["publisher"] for s in record["sources"]),
-                site + readout_path(row["date"], row["slug"]),
-            ]
-        ]
-
-
 def export_csv(request: HttpRequest) -> HttpResponse:
-    filters, meetings = _matching(request)
-    if filters is None:
-        return _bad_filter(meetings)
-    writer = csv.writer(_Echo())
-    site = request.build_absolute_uri("/").rstrip("/")
-    rows = (writer.writerow(row) for row in _csv_rows(meetings, site))
-    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
-    return _attachment(response, filters.file_name("csv"))
+    return download(request, "csv")
+
+
+def export_jsonl(request: HttpRequest) -> HttpResponse:
+    return download(request, "jsonl")

@@ -44,6 +44,13 @@ def collected_static(tmp_path_factory):
 
 
 @pytest.fixture(autouse=True)
+def dump_dir(settings, tmp_path):
+    """Each test's downloads of the whole archive are built in a folder of its own."""
+    settings.DUMP_DIR = tmp_path / "dumps"
+    return settings.DUMP_DIR
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache, so that no test is served another's pages.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import subprocess
@@ -13,6 +14,7 @@ import pytest
 from conftest import make_meeting, make_official
 from django.core.management import call_command
 
+from engagements import dumps
 from engagements.importing import import_readouts
 from engagements.models import Meeting, Official, Participation, Source, TaggedMeeting, Topic
 from engagements.synthetic import sample_records
@@ -142,6 +144,15 @@ def test_csv_cells_that_look_like_formulas_are_neutralised(client):
     assert "'+SUM(A1:A9)" in cells and "'@cmd" in cells
 
 
+def test_every_csv_cell_is_quoted(client):
+    make_meeting("x;=5+5;y", summary="plain")
+    body = b"".join(client.get("/meetings/export.csv").streaming_content).decode()
+    assert '"x;=5+5;y"' in body
+    header, row = body.splitlines()
+    assert all(cell.startswith('"') and cell.endswith('"') for cell in header.split(","))
+    assert row.startswith('"') and row.endswith('"')
+
+
 def test_drafts_are_never_downloaded(client, seed_like):
     make_meeting("Secret draft", status=Meeting.Status.DRAFT)
     for url in ["/meetings/export.csv", "/meetings/export.jsonl"]:
@@ -171,12 +182,87 @@ def test_downloads_are_linked_from_every_list(client, seed_like):
         assert f'href="/meetings/export.jsonl?{query}"' in html, url
 
 
-def test_downloads_stream_in_chunks(client, django_assert_max_num_queries, many_meetings):
+def test_the_whole_archive_is_built_once_then_served_as_a_file(
+    client, django_assert_max_num_queries, many_meetings
+):
     many_meetings(30)
-    # Per chunk: meetings, participants, sources, topics (+ the filter lookups).
-    with django_assert_max_num_queries(12):
-        body = b"".join(client.get("/meetings/export.jsonl").streaming_content)
+    # Built on the first request here (tests build at once): per chunk, meetings,
+    # participants, sources, topics; for both files.
+    with django_assert_max_num_queries(16):
+        first = client.get("/meetings/export.jsonl")
+    body = b"".join(first.streaming_content)
     assert len(body.splitlines()) == 30
+    assert first["Content-Length"] == str(len(body))
+    assert first["X-Archive-Readouts"] == "30"
+    # Then it is a file: no query per readout, a validator, and a 304 for a repeat.
+    with django_assert_max_num_queries(2):
+        again = client.get("/meetings/export.jsonl")
+    assert b"".join(again.streaming_content) == body
+    assert client.get("/meetings/export.csv")["ETag"] != again["ETag"]
+    repeat = client.get("/meetings/export.jsonl", headers={"if_none_match": again["ETag"]})
+    assert repeat.status_code == 304
+
+
+def test_a_filtered_download_is_whole_and_says_its_length(client, many_meetings):
+    many_meetings(12)
+    response = client.get("/meetings/export.csv", {"topic": "trade"})
+    body = b"".join(response.streaming_content)
+    assert response["Content-Length"] == str(len(body))
+    assert len(list(csv.reader(io.StringIO(body.decode())))) == 13
+
+
+def test_a_filtered_download_past_the_limit_points_to_the_whole_archive(
+    client, many_meetings, settings
+):
+    many_meetings(5)
+    settings.EXPORT_ROW_LIMIT = 4
+    response = client.get("/meetings/export.jsonl", {"topic": "trade"})
+    assert response.status_code == 400
+    message = response.content.decode()
+    assert "holds 5 readouts" in message and "at most 4" in message
+    assert "http://testserver/meetings/export.jsonl" in message
+    assert response["Link"] == '<http://testserver/meetings/export.jsonl>; rel="alternate"'
+    settings.EXPORT_ROW_LIMIT = 5
+    assert client.get("/meetings/export.jsonl", {"topic": "trade"}).status_code == 200
+
+
+def test_a_stale_file_is_served_only_while_nothing_in_it_was_withdrawn(seed_like, many_meetings):
+    many_meetings(3)
+    built = dumps.build()
+    assert dumps.is_current(built) and built.readouts == 4
+    make_meeting("Published after the build", date=dt.date(2026, 1, 5))
+    assert not dumps.is_current(built)
+    assert dumps.still_valid(built)  # only a new readout is missing
+    Meeting.objects.filter(pk=seed_like["meeting"].pk).update(status=Meeting.Status.DRAFT)
+    assert not dumps.still_valid(built)  # one of its readouts is no longer public
+    rebuilt = dumps.rebuild_if_stale()
+    assert dumps.is_current(rebuilt) and rebuilt.readouts == 4
+
+
+def test_a_stale_file_whose_readouts_changed_is_not_served(client, seed_like):
+    first = client.get("/meetings/export.jsonl")
+    assert b"".join(first.streaming_content).count(b"\n") == 1
+    Meeting.objects.filter(pk=seed_like["meeting"].pk).update(status=Meeting.Status.DRAFT)
+    again = client.get("/meetings/export.jsonl")  # rebuilt at once here (no background)
+    assert b"".join(again.streaming_content) == b""
+    assert again["ETag"] != first["ETag"]
+
+
+def test_no_file_and_no_way_to_build_one_is_a_clear_503(client, seed_like, settings, tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    settings.DUMP_DIR = blocker / "dumps"
+    response = client.get("/meetings/export.csv")
+    assert response.status_code == 503
+    assert response["Retry-After"] and "Try again" in response.content.decode()
+
+
+def test_the_build_command_reports_what_it_wrote(seed_like, dump_dir):
+    out = io.StringIO()
+    call_command("build_dumps", stdout=out)
+    assert "1 published readouts" in out.getvalue()
+    assert (dump_dir / "engagement-archive.csv").exists()
+    assert (dump_dir / "engagement-archive.jsonl").read_text().count("\n") == 1
 
 
 def test_export_command_writes_a_file_and_reports(tmp_path, seed_like):

@@ -75,3 +75,34 @@ def test_non_staff_cannot_use_the_admin(client, django_user_model):
     response = sign_in(client, "reader", PASSWORD)
     assert response.status_code == 200  # the login form, with an error
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_behind_a_proxy_the_lockout_is_the_visitors_not_everyones(client, editor, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = "10.0.0.254"
+
+    def via_proxy(password: str, forwarded_for: str):
+        return client.post(
+            reverse("admin:login"),
+            {"username": "editor", "password": password, "next": reverse("admin:index")},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=forwarded_for,
+        )
+
+    # An attacker locks "editor" out from their address, pretending to be someone else.
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        via_proxy("wrong", "198.51.100.7, 203.0.113.9")
+    assert via_proxy(PASSWORD, "203.0.113.9").status_code == 429  # their own address
+    # The editor, through the same proxy from their own address, still signs in.
+    assert via_proxy(PASSWORD, "198.51.100.7").status_code == 302
+
+
+def test_without_a_configured_proxy_forwarded_addresses_are_ignored(client, editor):
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        client.post(
+            reverse("admin:login"),
+            {"username": "editor", "password": "wrong"},
+            REMOTE_ADDR="10.0.0.9",
+            HTTP_X_FORWARDED_FOR=f"192.0.2.{n}",
+        )
+    assert sign_in(client, "editor", PASSWORD, address="10.0.0.9").status_code == 429

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 from django.apps import apps
 from django.conf import settings
@@ -33,7 +34,7 @@ from django.db import connection
 from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import Signal
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.middleware.gzip import re_accepts_gzip
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
@@ -267,8 +268,31 @@ def _cacheable(response: HttpResponse) -> bool:
     )
 
 
+# Every query parameter a public page reads (the list's filters and page, the officials'
+# letter, the topics' order, the sitemap's page). An address with any other is redirected
+# to the same address without it, before anything is computed or cached: otherwise each
+# `?junk=N` would be a new page in the cache, and a new set of counts, for a day.
+PAGE_PARAMETERS = frozenset(
+    {"country", "official", "topic", "kind", "from", "to", "q", "sort", "page", "letter", "p"}
+)
+
+
+def _known_parameters_only(request: HttpRequest) -> HttpResponse | None:
+    """A redirect to the address without the parameters no page reads, if it has any."""
+    if all(key in PAGE_PARAMETERS for key in request.GET):
+        return None
+    kept = [
+        (key, value)
+        for key, values in request.GET.lists()
+        if key in PAGE_PARAMETERS
+        for value in values
+    ]
+    query = urlencode(kept)
+    return HttpResponsePermanentRedirect(request.path + (f"?{query}" if query else ""))
+
+
 class PageCacheMiddleware:
-    """Serve public GET pages from the cache, and answer a repeat visit with 304.
+    """Serve public GET and HEAD requests from the cache, and answer a repeat visit with 304.
 
     It sits outside the CSP, session, CSRF and clickjacking middleware, so a cached page
     carries the headers they set; only the security middleware (outermost) runs on hits.
@@ -283,13 +307,21 @@ class PageCacheMiddleware:
         )
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method != "GET" or request.path.startswith(self.skipped):
+        if request.method not in {"GET", "HEAD"} or request.path.startswith(self.skipped):
             return self.get_response(request)
+        redirect = _known_parameters_only(request)
+        if redirect is not None:
+            return redirect
         token = _request_version.set(current())
         try:
-            return self._respond(request)
+            response = self._respond(request)
         finally:
             _request_version.reset(token)
+        if request.method == "HEAD" and not response.streaming:
+            # The page's headers, Content-Length included, without the page.
+            response["Content-Length"] = str(len(response.content))
+            response.content = b""
+        return response
 
     def _respond(self, request: HttpRequest) -> HttpResponse:
         version = current()

@@ -58,9 +58,9 @@ def visitor():
     return Client()
 
 
-def queries(client: Client, url: str, **headers):
+def queries(client: Client, url: str, method: str = "GET", **headers):
     with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url, headers=headers)
+        response = getattr(client, method.lower())(url, headers=headers)
     return response, len(ctx.captured_queries)
 
 
@@ -309,8 +309,12 @@ def test_errors_are_not_cached(visitor, seed_like, url):
 
 
 def test_downloads_and_the_admin_are_not_cached(staff_client, seed_like):
+    # A download is a file sent from disk (the whole archive, with its own validators) or
+    # written for the request: never a copy in the page cache.
     export = staff_client.get("/meetings/export.csv")
-    assert export.streaming and "ETag" not in export
+    assert export.streaming and export["ETag"].endswith('.csv"')
+    filtered = staff_client.get("/meetings/export.csv?country=pk")
+    assert filtered.streaming and "ETag" not in filtered
     admin = staff_client.get(reverse("admin:engagements_meeting_changelist"))
     assert admin.status_code == 200 and "ETag" not in admin
     assert "private" in admin["Cache-Control"] or "no-cache" in admin["Cache-Control"]
@@ -333,6 +337,45 @@ def test_a_host_not_allowed_is_refused_even_when_cached(visitor, seed_like):
 def test_head_requests_work(visitor, seed_like):
     visitor.get("/meetings/")
     assert visitor.head("/meetings/").status_code == 200
+
+
+def test_head_is_answered_from_the_cache_like_get(visitor, seed_like):
+    page = visitor.get("/topics/")
+    head, count = queries(visitor, "/topics/", method="HEAD")
+    assert count <= 1  # the archive's version; the page from the cache
+    assert head.status_code == 200 and head.content == b""
+    assert head["ETag"] == page["ETag"] and head["Content-Length"] == str(len(page.content))
+    fresh = Client().head("/officials/")  # a HEAD first: computed once, then cached
+    assert fresh.status_code == 200 and fresh.content == b""
+    _again, count = queries(Client(), "/officials/")
+    assert count <= 1
+
+
+@pytest.mark.parametrize(
+    ("asked", "served"),
+    [
+        ("/meetings/?junk=1", "/meetings/"),
+        ("/meetings/?utm_source=x&country=pk&junk=2&page=2", "/meetings/?country=pk&page=2"),
+        ("/topics/?sort=count&x=", "/topics/?sort=count"),
+    ],
+)
+def test_parameters_no_page_reads_are_dropped_before_anything_is_cached(
+    visitor, seed_like, asked, served
+):
+    response = visitor.get(asked)
+    assert response.status_code == 301 and response["Location"] == served
+
+
+def test_junk_parameters_add_nothing_to_the_cache(seed_like, cache_backend):
+    if cache_backend != "locmem":
+        pytest.skip("counted in the in-process cache")
+    visitor = Client()
+    visitor.get("/meetings/")
+    entries = len(caches["default"]._cache)
+    for n in range(50):
+        assert visitor.get("/meetings/", {"junk": n}).status_code == 301
+        assert visitor.head("/meetings/", {"junk": n}).status_code == 301
+    assert len(caches["default"]._cache) == entries
 
 
 def test_page_cache_can_be_turned_off(visitor, seed_like, settings):

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
+from .markup import without_bidi_controls
 from .models import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -97,6 +98,7 @@ def _text(
     if not isinstance(value, str):
         errors.append(f"{where}: expected text, got {_type_name(value)}")
         return ""
+    value = without_bidi_controls(value)  # as every model save does (signals.py)
     if strip:
         value = value.strip()
     try:

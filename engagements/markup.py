@@ -47,3 +47,16 @@ def render_markdown(text: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener noreferrer",
     )
+
+
+# Bidirectional controls: embeddings, overrides and isolates (U+202A to 202E, U+2066 to
+# 2069) and the direction marks (U+200E, U+200F, U+061C). In a title or a name they reorder the text
+# around them (a citation, a list row) into something other than what was stored; no
+# readout needs them, the Unicode algorithm orders Urdu, Arabic and Latin script alike.
+BIDI_CONTROLS = dict.fromkeys(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
+)
+
+
+def without_bidi_controls(text: str) -> str:
+    return text.translate(BIDI_CONTROLS)

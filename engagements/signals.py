@@ -11,10 +11,12 @@ import contextlib
 import contextvars
 from collections.abc import Iterator
 
+from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from . import derived, facetcounts
+from .markup import without_bidi_controls
 from .models import Country, Meeting, Official, Participation, TaggedMeeting, Topic
 
 _CHUNK = 500
@@ -36,6 +38,19 @@ def refresh_meetings(meeting_ids) -> None:
     ids = list(meeting_ids)
     for start in range(0, len(ids), _CHUNK):
         derived.refresh(ids[start : start + _CHUNK])
+
+
+@receiver(pre_save)
+def strip_bidi_controls(sender, instance, **kwargs) -> None:
+    """Every text the archive stores, on every write path that saves a model, loses its
+    bidirectional controls (markup.BIDI_CONTROLS); the importer strips them as it reads."""
+    if sender._meta.app_label != "engagements":
+        return
+    for field in sender._meta.concrete_fields:
+        if isinstance(field, (models.CharField, models.TextField)):
+            value = getattr(instance, field.attname)
+            if isinstance(value, str):
+                setattr(instance, field.attname, without_bidi_controls(value))
 
 
 @receiver(post_save, sender=Meeting)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 
 import pytest
-from conftest import make_meeting, make_official, make_topic
+from conftest import ADD_URL, make_meeting, make_official, make_topic, readout_form
+from django.core.management import call_command
 from pytest_django.asserts import assertContains, assertInHTML, assertNotContains
 
-from engagements.models import Topic
+from engagements.models import Meeting, Official, Topic
 
 pytestmark = pytest.mark.django_db
 
@@ -283,3 +285,36 @@ def test_404_does_not_reflect_the_path_as_markup(client, db):
     response = client.get("/%3Cscript%3Ealert(1)%3C/script%3E/")
     assert response.status_code == 404
     assert_inert(response)
+
+
+RLO, PDF, LRI = "\u202e", "\u202c", "\u2066"
+
+
+def test_bidi_controls_are_stripped_on_every_write_path(client, staff_client, tmp_path):
+    # The admin's form.
+    envoy = make_official(f"Khalil {RLO}imhsaH{PDF}", country="PK")
+    counterpart = make_official("Liu Haixing", country="CN")
+    data = readout_form(envoy=envoy, counterpart=counterpart)
+    data["title"] = f"Ambassador {RLO}sllac{PDF} on the Minister"
+    data["participations-1-title"] = f"{LRI}Minister"
+    assert staff_client.post(ADD_URL, data).status_code == 302
+    meeting = Meeting.objects.get()
+    assert meeting.title == "Ambassador sllac on the Minister"
+    assert Official.objects.get(pk=envoy.pk).name == "Khalil imhsaH"
+    assert meeting.participations.get(official=counterpart).title == "Minister"
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert RLO not in page and LRI not in page
+    # The importer.
+    line = {
+        "id": "bidi-1",
+        "date": "2025-12-01",
+        "title": f"Imported {RLO}eltit{PDF}",
+        "kind": "meeting",
+        "participants": [{"name": f"Wang {RLO}iY", "country": "CN", "role": "envoy"}],
+    }
+    path = tmp_path / "bidi.jsonl"
+    path.write_text(json.dumps(line) + "\n")
+    call_command("import_readouts", str(path), verbosity=0)
+    imported = Meeting.objects.get(external_id="bidi-1")
+    assert imported.title == "Imported eltit"
+    assert imported.participations.get().official.name == "Wang iY"

@@ -248,3 +248,120 @@ def test_pages_answer_503_while_the_database_is_down_and_recover(throwaway_clust
     finally:
         server.terminate()
         server.wait(timeout=20)
+
+
+# -- downloads that are slow, many, or never read --------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served_archive(tmp_path_factory):
+    """gunicorn as the README deploys it (archive/gunicorn.conf.py), over an SQLite archive
+    of 6,000 sample readouts whose whole-archive files are larger than the socket buffers."""
+    home = tmp_path_factory.mktemp("served")
+    port = _free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{home / 'db.sqlite3'}",
+        "DEBUG": "false",
+        "SECRET_KEY": "a-test-secret-key-that-is-long-and-random-enough-0123456789abcdef",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_HTTPS": "false",
+        "STATIC_ROOT": str(home / "static"),
+        "WHITENOISE_USE_FINDERS": "true",
+        "DUMP_DIR": str(home / "dumps"),
+        "BIND": f"127.0.0.1:{port}",
+        "WEB_WORKERS": "2",
+    }
+    for name in ("REDIS_URL", "DUMPS_IN_BACKGROUND", "WEB_THREADS", "WEB_TIMEOUT",
+                 "TRUST_X_FORWARDED_PROTO", "FORWARDED_ALLOW_IPS"):  # fmt: skip
+        env.pop(name, None)
+    manage = [sys.executable, "manage.py"]
+    sample = home / "sample.jsonl"
+    for command in (
+        ["migrate", "-v0"],
+        ["make_sample_readouts", "--count", "6000", str(sample)],
+        ["import_readouts", str(sample)],  # builds the whole archive's files as it ends
+    ):
+        subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True, capture_output=True)
+    server = subprocess.Popen(
+        [
+            *(str(Path(sys.executable).parent / "gunicorn"), "-c", "archive/gunicorn.conf.py"),
+            *("archive.wsgi", "--log-level", "critical"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                if _get(f"{base}/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        yield base, port, home
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _never_reading(port: int, path: str) -> socket.socket:
+    """A client that asks for a download and then reads nothing, keeping the connection."""
+    client = socket.socket()
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    client.connect(("127.0.0.1", port))
+    client.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+    return client
+
+
+def _timed(url: str) -> tuple[int, float]:
+    started = time.monotonic()
+    status = _get(url)[0]
+    return status, time.monotonic() - started
+
+
+def test_clients_that_never_read_a_download_do_not_hold_the_site(served_archive):
+    base, port, home = served_archive
+    assert (home / "dumps" / "engagement-archive.jsonl").stat().st_size > 5_000_000
+    stuck = [
+        _never_reading(port, "/meetings/export.jsonl"),
+        _never_reading(port, "/meetings/export.csv"),
+        _never_reading(port, "/meetings/export.jsonl"),
+    ]
+    try:
+        time.sleep(1)  # the server is now blocked writing to them
+        for page in ["/", "/meetings/", "/topics/", "/meetings/?q=trade", "/countries/"]:
+            status, seconds = _timed(base + page)
+            assert status == 200 and seconds < 10, (page, status, seconds)
+    finally:
+        for client in stuck:
+            client.close()
+
+
+def test_parallel_downloads_of_the_whole_archive_are_files_not_work(served_archive):
+    base, _port, home = served_archive
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        downloads = [pool.submit(_get, f"{base}/meetings/export.{f}") for f in ["csv", "jsonl"] * 2]
+        status, seconds = _timed(base + "/meetings/")
+        results = [d.result(timeout=60) for d in downloads]
+    assert status == 200 and seconds < 10
+    sizes = {len(body.encode()) for _status, _headers, body in results}
+    expected = {
+        (home / "dumps" / f"engagement-archive.{f}").stat().st_size for f in ["csv", "jsonl"]
+    }
+    assert all(r[0] == 200 for r in results) and sizes == expected
+    headers = results[0][1]
+    assert int(headers["Content-Length"]) in expected and headers["ETag"]
+
+
+def test_absolute_links_ignore_forwarded_proto_unless_trusted(served_archive):
+    base, _port, _home = served_archive
+    request = urllib.request.Request(  # noqa: S310 (127.0.0.1)
+        f"{base}/meetings/feed/", headers={"X-Forwarded-Proto": "https"}
+    )
+    with urllib.request.urlopen(request, timeout=20) as response:  # noqa: S310 (127.0.0.1)
+        feed = response.read().decode()
+    assert "https://127.0.0.1" not in feed and "http://127.0.0.1" in feed

@@ -188,6 +188,10 @@ class FilteredMeetingListView(BoundedPaginationMixin, ListView):
         facet_list, total = self.summary
         extra = {
             "facets": facet_list,
+            "export_row_limit": settings.EXPORT_ROW_LIMIT,
+            # A filtered download holds at most EXPORT_ROW_LIMIT readouts (exports.py).
+            "export_too_large": bool(context.get("export_query"))
+            and total > settings.EXPORT_ROW_LIMIT,
             "activity": facets.activity_chart(facet_list),
             # search.find counts and ranks only the newest SEARCH_SAMPLE matches.
             "search_sample": settings.SEARCH_SAMPLE

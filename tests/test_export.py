@@ -278,3 +278,15 @@ def test_export_to_an_unwritable_place_is_a_clear_error(tmp_path):
 
     with pytest.raises(CommandError, match="cannot write it"):
         call_command("export_readouts", str(tmp_path / "missing" / "x.jsonl"))
+
+
+def test_the_list_says_when_it_is_too_large_to_download(client, many_meetings, settings):
+    many_meetings(3)
+    settings.EXPORT_ROW_LIMIT = 2
+    page = client.get("/meetings/", {"topic": "trade"}).content.decode()
+    assert "This list holds 3 readouts; a download of a list holds at most 2." in page
+    assert "/meetings/export.csv?topic=trade" not in page
+    assert 'The whole archive: <a href="/meetings/export.csv">CSV</a>' in page
+    settings.EXPORT_ROW_LIMIT = 3
+    page = client.get("/meetings/", {"topic": "trade", "page": "1"}).content.decode()
+    assert "/meetings/export.csv?topic=trade" in page

@@ -35,6 +35,7 @@ run: export DEBUG ?= true
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_fixtures
+	$(BIN)/python manage.py build_dumps
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## make demo: like make run, plus DEMO_COUNT synthetic sample readouts (marked as such on every page)
@@ -46,6 +47,7 @@ demo: $(STAMP)
 	mkdir -p build
 	$(BIN)/python manage.py make_sample_readouts --count $(DEMO_COUNT) build/sample-readouts.jsonl
 	$(BIN)/python manage.py import_readouts build/sample-readouts.jsonl
+	$(BIN)/python manage.py build_dumps
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 migrate: $(STAMP)

@@ -40,7 +40,7 @@ from reversion.revisions import set_comment
 from reversion.utils import mute_signals
 from taggit.utils import edit_string_for_tags
 
-from . import derived, facetcounts, history, merging, pressrelease, publishing, views
+from . import caching, derived, facetcounts, history, merging, pressrelease, publishing, views
 from .models import (
     Country,
     FormerAddress,
@@ -178,6 +178,7 @@ class HistoryAdmin(VersionAdmin):
         if not self.may_revert(request, now=now, then=then):
             raise PermissionDenied
         former_path = now.get_absolute_url() if now is not None else None
+        was_public = now is not None and caching.is_public(now)
         saved_on = localize(template_localtime(version.revision.date_created))
         note = (
             f"Recovered as it was on {saved_on}."
@@ -202,7 +203,9 @@ class HistoryAdmin(VersionAdmin):
                     if request.method == "POST" and response.status_code == 302:
                         set_comment(note)
                         record.refresh_from_db()
-                        history.refresh_after_revert(record, former_path=former_path)
+                        history.refresh_after_revert(
+                            record, former_path=former_path, was_public=was_public
+                        )
                         return response
                     if response.status_code == 200:
                         response.template_name = template

@@ -159,11 +159,6 @@ def is_public(record) -> bool:
     return False  # bookkeeping (former addresses, counts): no cached page shows it
 
 
-def bump_if_public(record) -> None:
-    if is_public(record):
-        bump()
-
-
 def _note_publication(sender, instance, raw: bool = False, **kwargs) -> None:
     """Before a readout is saved: was it public? (Unpublishing changes the public archive.)"""
     instance._was_published = bool(instance.pk) and _published_meeting(instance.pk)

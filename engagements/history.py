@@ -98,10 +98,11 @@ def _revert_meeting_parts(version: Version) -> None:
         part.revert()
 
 
-def refresh_after_revert(record: Model, *, former_path: str | None) -> None:
+def refresh_after_revert(record: Model, *, former_path: str | None, was_public: bool) -> None:
     """What a revert saved raw, brought in line: the derived state of the readouts it
-    touches (search text, countries, facet keys and counts), the archive's version, and the
-    address the record had before (which keeps answering if the revert moved it)."""
+    touches (search text, countries, facet keys and counts), the archive's version (if the
+    record is public, or was before the revert), and the address the record had before
+    (which keeps answering if the revert moved it)."""
     if isinstance(record, Meeting):
         derived.refresh([record.pk])
     elif isinstance(record, Official):
@@ -110,7 +111,8 @@ def refresh_after_revert(record: Model, *, former_path: str | None) -> None:
         signals.refresh_meetings(record.meeting_links.values_list("content_object_id", flat=True))
     if former_path:
         permalinks.remember(record, former_path)
-    caching.bump_if_public(record)
+    if was_public or caching.is_public(record):
+        caching.bump()
 
 
 def _shown(model, name: str, value) -> str:

@@ -440,3 +440,33 @@ def test_a_revert_to_a_version_naming_a_deleted_official_changes_nothing(roles_c
     assert response.status_code == 302  # back to the list, with the reason
     assert "deleted since" in editor.get(MEETINGS).content.decode()
     assert archive_state() == before
+
+
+def test_an_editor_reverting_a_published_readout_to_a_draft_takes_it_off_the_site(
+    roles_clients,
+):
+    _contributor, editor = roles_clients
+    envoy = make_official("Khalil Hashmi", country="PK")
+    counterpart = make_official("Liu Haixing", country="CN")
+    meeting = make_meeting(
+        "Drafted first",
+        status=Meeting.Status.DRAFT,
+        participants=[(envoy, "envoy", ""), (counterpart, "counterpart", "")],
+        topics=["CPEC 2.0"],
+    )
+    snapshot(meeting)
+    meeting.status = Meeting.Status.PUBLISHED
+    meeting.save()
+    visitor = Client()
+    assert visitor.get(meeting.get_absolute_url()).status_code == 200
+    assert "Drafted first" in visitor.get("/topics/cpec-20/").content.decode()
+    version = caching.current().number
+
+    url = f"{MEETINGS}{meeting.pk}/history/{version_of(meeting).pk}/"
+    assert revert_through(editor, url).status_code == 302
+    meeting.refresh_from_db()
+    assert not meeting.is_published
+    assert caching.current().number > version  # every cached page goes
+    assert visitor.get(meeting.get_absolute_url()).status_code == 404
+    assert visitor.get("/topics/cpec-20/").status_code == 404
+    assert_exact()

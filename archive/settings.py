@@ -78,16 +78,16 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Every request gets a database time budget (STATEMENT_TIMEOUT_MS), then a 503.
-    "engagements.faults.TimeBudgetMiddleware",
+    "engagements.public.faults.TimeBudgetMiddleware",
     # Outside the middleware below, so that a cached page replays the headers they set.
-    "engagements.caching.PageCacheMiddleware",
+    "engagements.public.pagecache.PageCacheMiddleware",
     # Inside the page cache, so a page is compressed once and its gzip copy is cached.
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # A 404 at an address a readout, official or topic used to have becomes a 301.
-    "engagements.permalinks.FormerAddressMiddleware",
+    "engagements.public.redirects.FormerAddressMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -110,7 +110,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "engagements.context_processors.archive",
+                "engagements.public.context_processors.archive",
             ],
         },
     },
@@ -155,7 +155,6 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
         options.append(f"-c statement_timeout={STATEMENT_TIMEOUT_MS}")
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = " ".join(options)
 
-DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -238,9 +237,9 @@ ADMIN_PATH = os.environ.get("ADMIN_PATH", "admin/").strip("/") + "/"
 # one username from one address, that pair is locked out for AXES_COOLOFF_MINUTES (staff
 # can lift it sooner with `manage.py axes_reset`). The address is the visitor's: REMOTE_ADDR,
 # or behind TRUSTED_PROXY_COUNT proxies the entry they added to X-Forwarded-For
-# (engagements/proxies.py), so that nobody can lock a staff account for everyone.
+# (engagements/public/proxies.py), so that nobody can lock a staff account for everyone.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
-AXES_CLIENT_IP_CALLABLE = "engagements.proxies.client_address"
+AXES_CLIENT_IP_CALLABLE = "engagements.public.proxies.client_address"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

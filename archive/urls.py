@@ -12,4 +12,4 @@ urlpatterns = [
 ]
 
 # A database that is down or a statement over its time limit: 503, not 500.
-handler500 = "engagements.faults.server_error"
+handler500 = "engagements.public.faults.server_error"

@@ -44,6 +44,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote_plus
 
+from engagements.upkeep import version
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 MODES = ("uncached", "cold", "warm", "304")
@@ -181,9 +183,8 @@ def queries_when_uncached(url: str) -> int:
     from django.test.utils import CaptureQueriesContext
 
     cache.clear()
-    from engagements import caching
 
-    caching.bump()
+    version.bump()
     with CaptureQueriesContext(connection) as ctx:
         status = Client().get(url, HTTP_HOST="127.0.0.1").status_code
     if status != 200:

@@ -79,20 +79,12 @@ def main() -> int:
         made_by = f"given file `{source.name}`"
     else:
         source = work / f"readouts-{options.meetings}.jsonl"
-        shared = ROOT.parent / "shared" / "bench" / "make_dataset.py"
-        if shared.exists():
+        with source.open("w") as out:
             subprocess.run(
-                [PYTHON, str(shared), "--meetings", str(options.meetings), "--out", str(source)],
-                check=True,
-            )
-            made_by = f"`make_dataset.py --meetings {options.meetings}`"
-        else:
-            with source.open("w") as out:
-                subprocess.run(
-                    [PYTHON, "manage.py", "make_sample_readouts", "--count",
-                     str(options.meetings)], cwd=ROOT, env=env, stdout=out, check=True,
-                )  # fmt: skip
-            made_by = f"`manage.py make_sample_readouts --count {options.meetings}`"
+                [PYTHON, "manage.py", "make_sample_readouts", "--count",
+                 str(options.meetings)], cwd=ROOT, env=env, stdout=out, check=True,
+            )  # fmt: skip
+        made_by = f"`manage.py make_sample_readouts --count {options.meetings}`"
     size_mb = source.stat().st_size / 1e6
     lines = sum(1 for _ in source.open("rb"))
 

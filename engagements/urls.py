@@ -2,8 +2,8 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 from django.views.generic import TemplateView
 
-from . import exports, feeds, views
-from .sitemaps import SITEMAPS
+from engagements.public import browse, exports, feeds, views
+from engagements.public.sitemaps import SITEMAPS
 
 
 class FourDigits:
@@ -63,16 +63,16 @@ urlpatterns = [
         views.MeetingDetailView.as_view(),
         name="meeting-detail",
     ),
-    path("countries/", views.CountryListView.as_view(), name="country-list"),
-    path("countries/<cc:code>/", views.CountryDetailView.as_view(), name="country-detail"),
+    path("countries/", browse.CountryListView.as_view(), name="country-list"),
+    path("countries/<cc:code>/", browse.CountryDetailView.as_view(), name="country-detail"),
     path("countries/<cc:code>/feed/", feeds.CountryFeed(), name="country-feed"),
-    path("countries/<cc:code_a>/<cc:code_b>/", views.BilateralView.as_view(), name="bilateral"),
+    path("countries/<cc:code_a>/<cc:code_b>/", browse.BilateralView.as_view(), name="bilateral"),
     path("countries/<cc:code_a>/<cc:code_b>/feed/", feeds.BilateralFeed(), name="bilateral-feed"),
-    path("officials/", views.OfficialListView.as_view(), name="official-list"),
-    path("officials/<slug:slug>/", views.OfficialDetailView.as_view(), name="official-detail"),
+    path("officials/", browse.OfficialListView.as_view(), name="official-list"),
+    path("officials/<slug:slug>/", browse.OfficialDetailView.as_view(), name="official-detail"),
     path("officials/<slug:slug>/feed/", feeds.OfficialFeed(), name="official-feed"),
-    path("topics/", views.TopicListView.as_view(), name="topic-list"),
-    path("topics/<anyslug:slug>/", views.TopicDetailView.as_view(), name="topic-detail"),
+    path("topics/", browse.TopicListView.as_view(), name="topic-list"),
+    path("topics/<anyslug:slug>/", browse.TopicDetailView.as_view(), name="topic-detail"),
     path("topics/<anyslug:slug>/feed/", feeds.TopicFeed(), name="topic-feed"),
     path(
         "sitemap.xml",

@@ -1,32 +1,19 @@
-"""Shared fixtures: factories for every record, and static files collected once.
-
-Factories are plain functions over the ORM (no factory library needed): each takes
-keyword overrides and fills the rest with valid, distinct values.
-"""
+"""Shared fixtures: static files collected once, a folder and an empty cache per test,
+small archives to test against, signed-in staff. The factories are in factories.py."""
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection
+from factories import make_meeting, make_official
 
-from engagements import derived
 from engagements.models import (
-    Country,
     Meeting,
-    Official,
-    Organization,
-    Participation,
-    Source,
-    Topic,
 )
-
-_seq = itertools.count(1)
 
 
 def pytest_configure(config) -> None:
@@ -60,124 +47,6 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def make_country(code: str = "PK", **fields) -> Country:
-    country = Country.for_code(code)
-    if fields:
-        Country.objects.filter(pk=country.pk).update(**fields)
-        country.refresh_from_db()
-    return country
-
-
-def make_official(name: str | None = None, *, country: Country | str = "PK", **fields) -> Official:
-    if isinstance(country, str):
-        country = make_country(country)
-    return Official.objects.create(name=name or f"Official {next(_seq)}", country=country, **fields)
-
-
-def make_topic(name: str | None = None, **fields) -> Topic:
-    name = name or f"topic {next(_seq)}"
-    topic, _ = Topic.objects.get_or_create(name=name, defaults=fields)
-    return topic
-
-
-def make_meeting(
-    title: str | None = None,
-    *,
-    date: dt.date = dt.date(2025, 11, 11),
-    status: str = Meeting.Status.PUBLISHED,
-    location: str | None = "CN",
-    city: str = "Beijing",
-    participants: list[tuple[Official, str, str]] | None = None,
-    topics: list[str] | None = None,
-    sources: list[dict] | None = None,
-    **fields,
-) -> Meeting:
-    """A meeting with its participants (official, role, title), topics and sources."""
-    meeting = Meeting.objects.create(
-        title=title or f"Meeting {next(_seq)}",
-        date=date,
-        status=status,
-        city=city,
-        location_country=make_country(location) if location else None,
-        **fields,
-    )
-    for order, (official, role, office) in enumerate(participants or []):
-        Participation.objects.create(
-            meeting=meeting, official=official, role=role, title=office, order=order
-        )
-    if topics:
-        meeting.topics.set(topics)
-    for order, source in enumerate(sources or [{"publisher": "Test Agency"}]):
-        Source.objects.create(meeting=meeting, order=order, **source)
-    derived.refresh([meeting.pk])
-    return meeting
-
-
-def make_organization(name: str = "Ministry of Foreign Affairs", **fields) -> Organization:
-    return Organization.objects.create(name=name, **fields)
-
-
-ADD_URL = "/admin/engagements/meeting/add/"
-
-
-def inline_management(prefix: str, total: int) -> dict[str, str]:
-    return {
-        f"{prefix}-TOTAL_FORMS": str(total),
-        f"{prefix}-INITIAL_FORMS": "0",
-        f"{prefix}-MIN_NUM_FORMS": "0",
-        f"{prefix}-MAX_NUM_FORMS": "1000",
-    }
-
-
-def readout_form(*, envoy: Official, counterpart: Official, status: str = "published") -> dict:
-    cn = make_country("CN")
-    return {
-        "title": "Ambassador calls on the Minister",
-        "slug": "ambassador-calls-on-the-minister",
-        "date": "2025-11-11",
-        "kind": "courtesy call",
-        "city": "Beijing",
-        "location_country": str(cn.pk),
-        "summary": "A courtesy call.",
-        "body": "The Ambassador paid a **courtesy call**.",
-        "topics": "CPEC 2.0, youth exchanges, think-tank cooperation",
-        "status": status,
-        **inline_management("participations", 2),
-        "participations-0-order": "0",
-        "participations-0-role": "envoy",
-        "participations-0-official": str(envoy.pk),
-        "participations-0-title": "Ambassador of Pakistan to China",
-        "participations-1-order": "1",
-        "participations-1-role": "counterpart",
-        "participations-1-official": str(counterpart.pk),
-        "participations-1-title": "Minister of the IDCPC",
-        **inline_management("sources", 1),
-        "sources-0-order": "0",
-        "sources-0-publisher": "DNA news agency",
-        "sources-0-url": "https://example.org/readout",
-        "sources-0-published": "2025-11-11",
-    }
-
-
-def refuse_inserts(table: str) -> None:
-    """Make the database refuse any new row of `table`, as a crash half way through would."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                f"CREATE TRIGGER {table}_fail BEFORE INSERT ON {table} "
-                "BEGIN SELECT RAISE(ABORT, 'disk on fire'); END"
-            )
-        else:
-            cursor.execute(
-                f"CREATE FUNCTION {table}_fail() RETURNS trigger AS $$ "
-                "BEGIN RAISE EXCEPTION 'disk on fire'; END $$ LANGUAGE plpgsql"
-            )
-            cursor.execute(
-                f"CREATE TRIGGER {table}_fail BEFORE INSERT ON {table} "
-                f"FOR EACH ROW EXECUTE FUNCTION {table}_fail()"
-            )
 
 
 @pytest.fixture
@@ -220,20 +89,6 @@ def many_meetings(db):
         ]
 
     return build
-
-
-def staff_in(role: str, django_user_model, client=None, name: str | None = None):
-    """A client signed in as a staff member in `role` (roles.CONTRIBUTOR or roles.EDITOR)."""
-    from django.contrib.auth.models import Group
-    from django.test import Client
-
-    client = client or Client()
-    user = django_user_model.objects.create_user(
-        name or role.lower(), f"{(name or role).lower()}@example.org", "pw", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=role))
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

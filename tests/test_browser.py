@@ -13,9 +13,12 @@ import re
 
 import pytest
 from browser import AXE, CHROMIUM, FLAGS, SCREENSHOTS, require_browser
-from conftest import make_meeting, make_official, make_topic
+from factories import make_meeting, make_official, make_topic
 
 from engagements.models import Meeting
+
+# One worker runs them all: one Chromium, one server (pytest-xdist's --dist loadgroup).
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 PHONE = {"width": 375, "height": 800}
 DESKTOP = {"width": 1280, "height": 900}
@@ -307,7 +310,7 @@ def test_a_contributor_pastes_a_press_release_and_an_editor_previews_and_publish
     from django.contrib.auth.models import Group
     from playwright.sync_api import expect
 
-    from engagements import roles
+    from engagements.desk import roles
 
     make_official("Khalil Hashmi", country="PK")
     make_official("Liu Haixing", country="CN", aliases="刘海星")

@@ -2,13 +2,13 @@
 
 from django.db import migrations
 
-import engagements.models
+import uuid
 
 
 def give_every_meeting_an_external_id(apps, schema_editor):
     Meeting = apps.get_model("engagements", "Meeting")
     for meeting in Meeting.objects.filter(external_id__isnull=True).only("pk"):
-        meeting.external_id = engagements.models.new_external_id()
+        meeting.external_id = f"ea-{uuid.uuid4().hex}"  # as models.new_external_id made them
         meeting.save(update_fields=["external_id"])
 
 

@@ -5,7 +5,15 @@ from itertools import batched
 
 from django.db import migrations, models
 
-from engagements.derived import facet_keys
+
+def facet_keys(*, countries, officials, topics) -> str:
+    """A readout's country, official and topic ids as one text ("c12 c40 o7 t3"), as the
+    app made it when this migration was written (a copy: the app's may change)."""
+    return " ".join(
+        f"{prefix}{pk}"
+        for prefix, ids in (("c", countries), ("o", officials), ("t", topics))
+        for pk in sorted(set(ids))
+    )
 
 CHUNK = 2000
 

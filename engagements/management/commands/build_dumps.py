@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from engagements import dumps
+from engagements.public import dumps
 
 
 class Command(BaseCommand):

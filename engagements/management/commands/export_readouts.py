@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand
 
-from engagements.interchange import export_records
+from engagements.interchange.format import export_records
 from engagements.management.jsonl import write_to
 from engagements.models import Meeting
 

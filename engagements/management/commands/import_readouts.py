@@ -8,7 +8,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from engagements.importing import import_readouts
+from engagements.interchange.importing import import_readouts
 
 MAX_ERRORS_SHOWN = 1000
 

@@ -2,7 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from engagements import caching
+from engagements.public import pagecache
+from engagements.upkeep import version
 
 
 class Command(BaseCommand):
@@ -12,5 +13,5 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
-        caching.clear()
-        self.stdout.write(f"Archive now at {caching.current()}; the cache is empty.")
+        pagecache.clear()
+        self.stdout.write(f"Archive now at {version.current()}; the cache is empty.")

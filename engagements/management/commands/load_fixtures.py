@@ -6,8 +6,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from engagements import derived
 from engagements.models import Meeting
+from engagements.upkeep import derived
 
 
 class Command(BaseCommand):

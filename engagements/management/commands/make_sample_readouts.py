@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from engagements.interchange.synthetic import sample_records
 from engagements.management.jsonl import write_to
-from engagements.synthetic import sample_records
 
 
 class Command(BaseCommand):

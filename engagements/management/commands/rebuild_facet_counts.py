@@ -4,8 +4,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from engagements import caching, facetcounts
 from engagements.models import FacetCount
+from engagements.upkeep import facetcounts, version
 
 
 class Command(BaseCommand):
@@ -18,7 +18,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         started = time.monotonic()
         facetcounts.rebuild()
-        caching.bump()  # pages cached with the old counts are not served again
+        version.bump()  # pages cached with the old counts are not served again
         self.stdout.write(
             f"Recounted {FacetCount.objects.count():,} facet counts "
             f"in {time.monotonic() - started:.1f} s."

@@ -1,0 +1,230 @@
+"""A release's layout: cleaned text, metadata lines, the dateline, the headline, paragraphs,
+sentences."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from engagements.desk.pressrelease.dates import _DATE_CORE, find_dates
+from engagements.desk.pressrelease.places import known_city
+from engagements.desk.pressrelease.proposal import MAX_HEADLINE_CHARS, MAX_TEXT_CHARS, MONTHS
+
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# Invisible characters that split names ("Khalil\u200bHashmi") and carry nothing.
+_INVISIBLE_RE = re.compile(r"[\u200b-\u200d\u2060\ufeff]")
+_ODD_SPACE_RE = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_LABEL_LINE_RE = re.compile(
+    r"(?:press|news|media) release|for immediate release|press statement|handout|readout"
+    r"|media note|office of the spokesperson|no\.\s*\S{1,20}"
+    r"|the (?:below|following) is attributable to [^\n]{1,80}",
+    re.I,
+)
+# A line that is only a date (maybe with its weekday) is the release's date.
+_DATE_LINE_RE = re.compile(
+    rf"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s*)?(?P<date>{_DATE_CORE})\.?", re.I
+)
+_HTML_TAG_RE = re.compile(r"</?[a-zA-Z][^<>]{0,200}>")
+
+
+def clean_text(text: object, notes: list[str]) -> str:
+    """`text` as tidy Unicode: NFC, \\n line ends, no control characters, bounded length."""
+    if isinstance(text, bytes | bytearray):
+        text = bytes(text).decode("utf-8", "replace")
+    elif not isinstance(text, str):
+        text = "" if text is None else str(text)
+    # Lone surrogates (from a bad decode) cannot be sent to the database.
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = text.replace("\f", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
+    cleaned = _CONTROL_RE.sub("", text)
+    if len(cleaned) < len(text):
+        notes.append("The text contained control characters; they were removed.")
+    cleaned = _ODD_SPACE_RE.sub(" ", _INVISIBLE_RE.sub("", cleaned))
+    if len(cleaned) > MAX_TEXT_CHARS:
+        cut = cleaned.rfind(" ", 0, MAX_TEXT_CHARS)
+        cleaned = cleaned[: cut if cut > MAX_TEXT_CHARS // 2 else MAX_TEXT_CHARS]
+        notes.append(
+            f"The text was longer than {MAX_TEXT_CHARS:,} characters: only the beginning "
+            "was read and kept as the body."
+        )
+    return cleaned
+
+
+@dataclass
+class Dateline:
+    """What a dateline such as ``BEIJING, NOV 11 /DNA/ –`` says."""
+
+    city: str
+    date_text: str
+    agency: str
+    end: int  # where the dateline ends in its line
+
+
+_CITY_WORD = r"[^\W\d_][\w'’.\-]*"
+# A leading "date 2025-11-11" (or "Date: 11 November 2025") is the release's metadata.
+_META_DATE_RE = re.compile(rf"[ \t\n]*date[ \t]*[:=]?[ \t]*(?P<date>{_DATE_CORE})[ \t]*", re.I)
+_DATELINE_RE = re.compile(
+    rf"""
+    [ ]*(?P<city>{_CITY_WORD}(?:[ ]{_CITY_WORD}){{0,3}})
+    (?:,?[ ]*D\.[ ]?C\.)?                                      # WASHINGTON, D.C.
+    (?:,[ ]*(?P<date>{_DATE_CORE}))?
+    ,?[ ]*(?:/[ ]*(?P<slash>[^/\n]{{1,40}}?)[ ]*/|\([ ]*(?P<paren>[^()\n]{{1,40}}?)[ ]*\))?
+    [ ]*(?:[-–—]{{1,3}}|:)(?=\s|$)
+    """,
+    re.X | re.I,
+)
+_AGENCY_RE = re.compile(r"[^\W\d_][\w .&'’-]{0,39}")
+
+
+def parse_dateline(line: str) -> Dateline | None:
+    """The dateline opening `line`, if it has one that can be trusted."""
+    match = _DATELINE_RE.match(line)
+    if not match:
+        return None
+    city = re.sub(r"[ ,]*D\.[ ]?C\.$", "", match["city"]).strip(" .")
+    words = city.split()
+    if not words or words[0].rstrip(".").lower() in MONTHS:
+        return None
+    agency = (match["slash"] or match["paren"] or "").strip()
+    if agency and (not _AGENCY_RE.fullmatch(agency) or any(find_dates(agency))):
+        return None
+    # A title-case phrase before a dash is as likely a headline ("Dar - Wang call") as a
+    # place: trust it only in capitals, with a date or agency, or when it is a known city.
+    is_capitals = city.upper() == city and any(ch.isalpha() for ch in city)
+    if not (is_capitals or match["date"] or agency or known_city(city)):
+        return None
+    if not all(word[0].isupper() for word in words):
+        return None
+    return Dateline(city=city, date_text=match["date"] or "", agency=agency, end=match.end())
+
+
+def _is_headline(line: str, rest: str) -> bool:
+    """A short first line, without a closing full stop, followed by more text."""
+    line = line.strip()
+    return (
+        bool(rest.strip())
+        and bool(line)
+        and len(line) <= MAX_HEADLINE_CHARS
+        and not line.endswith((".", ",", ";", ":"))
+    )
+
+
+def _paragraphs(text: str) -> list[str]:
+    """`text` as paragraphs: blocks between blank lines, or lines if there are none."""
+    text = text.strip("\n ")
+    if not text:
+        return []
+    if re.search(r"\n[ ]*\n", text):
+        blocks = re.split(r"\n[ ]*\n+", text)
+        return [p for p in (" ".join(b.split()) for b in blocks) if p]
+    paragraphs: list[str] = []
+    for raw_line in text.split("\n"):
+        line = " ".join(raw_line.split())
+        if not line:
+            continue
+        previous = paragraphs[-1] if paragraphs else ""
+        # A long line that stops mid-sentence was wrapped by hand: join it to the next.
+        if previous and len(previous) >= 60 and not re.search(r"[.!?:;\"”’)\]。]$", previous):
+            paragraphs[-1] = f"{previous} {line}"
+        else:
+            paragraphs.append(line)
+    return paragraphs
+
+
+@dataclass
+class Layout:
+    """The parts of the release: metadata date, dateline, headline and paragraphs."""
+
+    meta_date: dt.date | None
+    dateline: Dateline | None
+    headline: str
+    paragraphs: list[str]
+
+
+def _take_metadata(lines: list[str], meta_date: dt.date | None) -> dt.date | None:
+    """Drop the metadata lines that open `lines` (in place) and return the date they give.
+
+    Metadata: blank lines, labels ("PRESS RELEASE", "READOUT", "No. 123/2025") and a date
+    line ("date 2025-11-11", "January 27, 2024"). The seed's date line also carries the
+    dateline, which stays.
+    """
+    while lines:
+        line = lines[0].strip()
+        meta = _META_DATE_RE.match(line) or _DATE_LINE_RE.fullmatch(line)
+        written = next(find_dates(meta["date"]), None) if meta else None
+        if meta and meta_date is None and written and written.as_date():
+            meta_date = written.as_date()
+            lines[0] = line[meta.end() :]
+        elif not line or _LABEL_LINE_RE.fullmatch(line) or _DATE_LINE_RE.fullmatch(line):
+            lines.pop(0)
+        else:
+            break
+    return meta_date
+
+
+def read_layout(text: str) -> Layout:
+    """Split the cleaned text into its metadata, dateline, headline and paragraphs."""
+    lines = text.split("\n")
+    meta_date = _take_metadata(lines, None)
+    if not lines:
+        return Layout(meta_date, None, "", [])
+    first = lines.pop(0).strip()
+    headline = ""
+    dateline = parse_dateline(first)
+    if dateline:
+        remainder, rest = first[dateline.end :].strip(), "\n".join(lines)
+        if _is_headline(remainder, rest):
+            headline, body = remainder, rest
+        else:
+            body = f"{remainder}\n{rest}"
+    elif _is_headline(first, "\n".join(lines)):
+        # Headline first; then maybe a date line, and the dateline opening the body.
+        headline = first
+        meta_date = _take_metadata(lines, meta_date)
+        dateline = parse_dateline(lines[0]) if lines else None
+        if dateline:
+            lines[0] = lines[0][dateline.end :]
+        body = "\n".join(lines)
+    else:
+        body = "\n".join([first, *lines])
+    return Layout(meta_date, dateline, " ".join(headline.split()), _paragraphs(body))
+
+
+_ABBREVIATION_BEFORE_STOP_RE = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Maj|Capt|Brig|Adm|Sen|Rep|Gov|Amb|Hon|St|No|Nos"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Jr|Sr|Engr|Mme|vs)"
+    r"|(?<![\w.])(?:[A-Za-z]\.)*[A-Za-z])$"
+)
+_SENTENCE_STOP_RE = re.compile(r"[.!?]+[\"”’)\]]*(?=\s)|[。！？]")
+
+
+def sentence_spans(text: str, start: int = 0) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in `text`, shifted by `start`; line breaks end them."""
+    spans: list[tuple[int, int]] = []
+
+    def add(begin: int, end: int) -> None:
+        piece = text[begin:end]
+        stripped = piece.strip()
+        if stripped:
+            lead = len(piece) - len(piece.lstrip())
+            spans.append((start + begin + lead, start + begin + lead + len(stripped)))
+
+    for line in re.finditer(r"[^\n]+", text):
+        begin = line.start()
+        for stop in _SENTENCE_STOP_RE.finditer(line[0]):
+            # "H.E. Mr. Liu" and "Jan. 5" do not end sentences.
+            # (Only the last few characters matter: a bounded look keeps long lines linear.)
+            before = line[0][max(0, stop.start() - 12) : stop.start()]
+            if stop[0][0] == "." and _ABBREVIATION_BEFORE_STOP_RE.search(before):
+                continue
+            add(begin, line.start() + stop.end())
+            begin = line.start() + stop.end()
+        add(begin, line.end())
+    return spans
+
+
+# ---------------------------------------------------------------------------------------
+# Countries and places

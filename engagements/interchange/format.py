@@ -1,0 +1,458 @@
+"""The readout interchange format (JSON Lines; see README "Import and export").
+
+Two halves that must stay mirror images, so that export → import → export is
+byte-identical:
+
+* `parse_line` turns one line of a file into a `Readout` or a list of errors;
+* `export_records` turns meetings in the database into dicts in file order,
+  and `dumps` writes one as a line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from engagements.markup import without_bidi_controls
+from engagements.models import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    Country,
+    Meeting,
+    Official,
+    Participation,
+    Source,
+    TaggedMeeting,
+    Topic,
+    http_url_validator,
+    longest,
+)
+
+MAX_LINE_BYTES = 10 * 1024 * 1024
+MAX_BODY_CHARS = 500_000
+MAX_PARTICIPANTS = 5_000
+MAX_THEMES = 200
+MAX_SOURCES = 100
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+KINDS = {k.value for k in Meeting.Kind}
+ROLES = {r.value for r in Participation.Role}
+STATUSES = {s.value for s in Meeting.Status}
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    title: str
+    country: str  # ISO alpha-2, upper case
+    role: str
+
+
+@dataclass(frozen=True)
+class Reference:
+    url: str
+    publisher: str
+    published: dt.date | None
+    archived_url: str = ""
+
+
+@dataclass
+class Readout:
+    """One validated line."""
+
+    id: str
+    date: dt.date
+    title: str
+    kind: str
+    city: str
+    country: str | None
+    participants: list[Person]
+    themes: list[str]
+    summary: str
+    body: str
+    sources: list[Reference]
+    status: str = Meeting.Status.PUBLISHED
+    synthetic: bool = False
+    line: int = 0
+    extra: dict = field(default_factory=dict)
+
+
+class _Errors(list):
+    def check(self, condition: bool, message: str) -> bool:
+        if not condition:
+            self.append(message)
+        return condition
+
+
+def _text(
+    errors: _Errors, where: str, value, *, max_length: int, required: bool = True, strip=True
+) -> str:
+    """A string field; names and titles are trimmed, long text is kept exactly as given."""
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str):
+        errors.append(f"{where}: expected text, got {_type_name(value)}")
+        return ""
+    value = without_bidi_controls(value)  # as every model save does (signals.py)
+    if strip:
+        value = value.strip()
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        errors.append(f"{where}: contains an unpaired surrogate, which is not text")
+        return ""
+    if required and not value.strip():
+        errors.append(f"{where}: must not be empty")
+    elif len(value) > max_length:
+        errors.append(f"{where}: longer than {max_length:,} characters ({len(value):,})")
+    elif "\x00" in value:
+        errors.append(f"{where}: contains a NUL character")
+    return value
+
+
+def _date(errors: _Errors, where: str, value, *, required: bool = True) -> dt.date | None:
+    if value in (None, "") and not required:
+        return None
+    if not isinstance(value, str) or not _DATE.fullmatch(value):
+        errors.append(f"{where}: expected an ISO date YYYY-MM-DD, got {_show(value)}")
+        return None
+    try:
+        date = dt.date.fromisoformat(value)
+    except ValueError:
+        errors.append(f"{where}: {value} is not a real date")
+        return None
+    if not EARLIEST_DATE <= date <= LATEST_DATE:
+        errors.append(f"{where}: {value} is outside the years 1000-2999 (a typo?)")
+        return None
+    return date
+
+
+def _country(errors: _Errors, where: str, value, *, required: bool = True) -> str | None:
+    if value in (None, "") and not required:
+        return None
+    if not isinstance(value, str) or Country.iso_name(value.strip()) is None:
+        errors.append(f"{where}: {_show(value)} is not an ISO 3166-1 alpha-2 country code")
+        return None
+    return value.strip().upper()
+
+
+def _url(errors: _Errors, where: str, value) -> str:
+    value = _text(errors, where, value, max_length=longest(Source, "url"), required=False)
+    if value:
+        try:
+            http_url_validator(value)
+        except ValidationError:
+            errors.append(f"{where}: {_show(value)} is not an http(s) URL")
+    return value
+
+
+def _list(errors: _Errors, where: str, value, *, max_items: int, required: bool = True) -> list:
+    if value is None and not required:
+        return []
+    if not isinstance(value, list):
+        errors.append(f"{where}: expected a list, got {_type_name(value)}")
+        return []
+    if len(value) > max_items:
+        errors.append(f"{where}: more than {max_items:,} items ({len(value):,})")
+        return []
+    return value
+
+
+def _object(errors: _Errors, where: str, value) -> dict:
+    if not isinstance(value, dict):
+        errors.append(f"{where}: expected an object, got {_type_name(value)}")
+        return {}
+    return value
+
+
+def _word(value) -> str | None:
+    """A vocabulary word (kind, role, status) as stored: trimmed, lower case; None if not text."""
+    return value.strip().lower() if isinstance(value, str) else None
+
+
+def _type_name(value) -> str:
+    return {dict: "an object", list: "a list", str: "text", bool: "true/false"}.get(
+        type(value), "null" if value is None else "a number"
+    )
+
+
+def _show(value) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def parse_record(data) -> tuple[Readout | None, list[str]]:
+    """Validate one decoded JSON value; (Readout, []) or (None, [what is wrong, …])."""
+    errors = _Errors()
+    if isinstance(data, list):
+        return None, [
+            "expected one JSON object per line, found a list (the format is JSON Lines: "
+            "one readout per line, not a JSON array)"
+        ]
+    if not isinstance(data, dict):
+        return None, [f"expected a JSON object, found {_type_name(data)}"]
+
+    record_id = data.get("id")
+    if not isinstance(record_id, str) or not _ID.fullmatch(record_id):
+        errors.append(
+            f"id: {_show(record_id)} is not a valid id (1-100 letters, digits, . _ : / -)"
+        )
+    date = _date(errors, "date", data.get("date"))
+    title = _text(errors, "title", data.get("title"), max_length=longest(Meeting, "title"))
+    kind = _word(data.get("kind"))
+    errors.check(
+        kind in KINDS,
+        f"kind: {_show(data.get('kind'))} is not one of: {', '.join(sorted(KINDS))}",
+    )
+
+    location = data.get("location") or {}
+    location = _object(errors, "location", location)
+    city = _text(
+        errors,
+        "location.city",
+        location.get("city"),
+        max_length=longest(Meeting, "city"),
+        required=False,
+    )
+    venue = _country(errors, "location.country", location.get("country"), required=False)
+
+    people: list[Person] = []
+    seen_people: dict[tuple[str, str], Person] = {}
+    raw_people = _list(errors, "participants", data.get("participants"), max_items=MAX_PARTICIPANTS)
+    for i, raw in enumerate(raw_people):
+        where = f"participants[{i}]"
+        raw = _object(errors, where, raw)
+        if not raw:
+            continue
+        name = _text(errors, f"{where}.name", raw.get("name"), max_length=longest(Official, "name"))
+        title_held = _text(
+            errors,
+            f"{where}.title",
+            raw.get("title"),
+            max_length=longest(Participation, "title"),
+            required=False,
+        )
+        code = _country(errors, f"{where}.country", raw.get("country"))
+        role = _word(raw.get("role"))
+        errors.check(
+            role in ROLES,
+            f"{where}.role: {_show(raw.get('role'))} is not envoy, counterpart or participant",
+        )
+        if name and code:
+            person = Person(name=name, title=title_held, country=code, role=role)
+            key = (name.casefold(), code)
+            if key in seen_people:
+                # The same entry twice is one participant; the same person twice, differently,
+                # is a mistake the archive cannot settle.
+                errors.check(
+                    (seen_people[key].title, seen_people[key].role) == (title_held, role),
+                    f"{where}: {name} ({code}) is listed twice with different titles or roles",
+                )
+                continue
+            seen_people[key] = person
+            people.append(person)
+
+    themes: list[str] = []
+    seen_themes: set[str] = set()
+    for i, theme in enumerate(
+        _list(errors, "themes", data.get("themes"), max_items=MAX_THEMES, required=False)
+    ):
+        theme = _text(errors, f"themes[{i}]", theme, max_length=longest(Topic, "name"))
+        if theme and theme.casefold() not in seen_themes:
+            seen_themes.add(theme.casefold())
+            themes.append(theme)
+
+    summary = _text(
+        errors,
+        "summary",
+        data.get("summary"),
+        max_length=longest(Meeting, "summary"),
+        required=False,
+        strip=False,
+    )
+    body = _text(
+        errors, "body", data.get("body"), max_length=MAX_BODY_CHARS, required=False, strip=False
+    )
+
+    sources: list[Reference] = []
+    for i, raw in enumerate(
+        _list(errors, "sources", data.get("sources"), max_items=MAX_SOURCES, required=False)
+    ):
+        where = f"sources[{i}]"
+        raw = _object(errors, where, raw)
+        if not raw:
+            continue
+        url = _url(errors, f"{where}.url", raw.get("url"))
+        publisher = _text(
+            errors,
+            f"{where}.publisher",
+            raw.get("publisher"),
+            max_length=longest(Source, "publisher"),
+            required=False,
+        )
+        errors.check(bool(url or publisher), f"{where}: needs a url or a publisher")
+        published = _date(errors, f"{where}.published", raw.get("published"), required=False)
+        archived = _url(errors, f"{where}.archived_url", raw.get("archived_url"))
+        sources.append(Reference(url, publisher, published, archived))
+
+    status = _word(data.get("status", Meeting.Status.PUBLISHED))
+    errors.check(
+        status in STATUSES, f"status: {_show(data.get('status'))} is not draft or published"
+    )
+    synthetic = data.get("synthetic", False)
+    errors.check(isinstance(synthetic, bool), "synthetic: expected true or false")
+
+    if errors:
+        return None, list(errors)
+    return (
+        Readout(
+            id=record_id,
+            date=date,
+            title=title,
+            kind=kind,
+            city=city,
+            country=venue,
+            participants=people,
+            themes=themes,
+            summary=summary,
+            body=body,
+            sources=sources,
+            status=status,
+            synthetic=synthetic,
+        ),
+        [],
+    )
+
+
+def parse_line(raw: bytes) -> tuple[Readout | None, list[str]]:
+    """Decode and validate one line of a file (bytes, newline included or not)."""
+    if len(raw) > MAX_LINE_BYTES:
+        return None, [f"line is {len(raw):,} bytes; the limit is {MAX_LINE_BYTES:,}"]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [f"not valid UTF-8 (byte {exc.start + 1})"]
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, [f"not valid JSON: {exc.msg} (column {exc.colno})"]
+    except RecursionError:
+        return None, ["not valid JSON: nested too deeply"]
+    except ValueError as exc:  # e.g. an integer with thousands of digits
+        return None, [f"not valid JSON: {exc}"]
+    return parse_record(data)
+
+
+# --- Export -------------------------------------------------------------------------------
+
+_MEETING_FIELDS = (
+    "pk", "external_id", "date", "slug", "title", "kind", "city", "location_country__code",
+    "summary", "body", "status", "synthetic",
+)  # fmt: skip
+
+
+def keyed_records(meetings: QuerySet[Meeting], *, chunk_size: int = 1000) -> Iterator[tuple]:
+    """(meeting values, record) for `meetings` in their order, one chunk in memory at a time.
+
+    Plain values, not model instances: exporting and the importer's "unchanged" test
+    read every row, and building objects would cost more than the queries.
+    """
+    chunk: list[dict] = []
+    for row in meetings.values(*_MEETING_FIELDS).iterator(chunk_size=chunk_size):
+        chunk.append(row)
+        if len(chunk) >= chunk_size:
+            yield from _chunk_records(chunk)
+            chunk = []
+    if chunk:
+        yield from _chunk_records(chunk)
+
+
+def _chunk_records(rows: list[dict]) -> Iterator[tuple[dict, dict]]:
+    ids = [row["pk"] for row in rows]
+    people: dict[int, list[dict]] = {}
+    for meeting_id, name, title, code, role in (
+        Participation.objects.filter(meeting_id__in=ids)
+        .order_by("meeting_id", "order", "id")
+        .values_list("meeting_id", "official__name", "title", "official__country__code", "role")
+    ):
+        people.setdefault(meeting_id, []).append(
+            {"name": name, "title": title, "country": code, "role": role}
+        )
+    themes: dict[int, list[str]] = {}
+    for meeting_id, name in TaggedMeeting.objects.filter(content_object_id__in=ids).values_list(
+        "content_object_id", "tag__name"
+    ):
+        themes.setdefault(meeting_id, []).append(name)
+    sources: dict[int, list[dict]] = {}
+    for meeting_id, url, publisher, published, archived in (
+        Source.objects.filter(meeting_id__in=ids)
+        .order_by("meeting_id", "order", "id")
+        .values_list("meeting_id", "url", "publisher", "published", "archived_url")
+    ):
+        source = {
+            "url": url,
+            "publisher": publisher,
+            "published": published.isoformat() if published else None,
+        }
+        if archived:
+            source["archived_url"] = archived
+        sources.setdefault(meeting_id, []).append(source)
+    for row in rows:
+        pk = row["pk"]
+        record = {
+            "id": row["external_id"],
+            "date": row["date"].isoformat(),
+            "title": row["title"],
+            "kind": row["kind"],
+            "location": {"city": row["city"], "country": row["location_country__code"]},
+            "participants": people.get(pk, []),
+            "themes": sorted(themes.get(pk, []), key=str.casefold),
+            "summary": row["summary"],
+            "body": row["body"],
+            "sources": sources.get(pk, []),
+        }
+        if row["status"] != Meeting.Status.PUBLISHED:
+            record["status"] = row["status"]
+        if row["synthetic"]:
+            record["synthetic"] = True
+        yield row, record
+
+
+def export_records(meetings: QuerySet[Meeting], *, chunk_size: int = 1000) -> Iterator[dict]:
+    """Interchange records for `meetings`, in the queryset's order."""
+    for _row, record in keyed_records(meetings, chunk_size=chunk_size):
+        yield record
+
+
+def dumps(record: dict) -> str:
+    """One line of the file, newline included."""
+    return json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def write_records(records: Iterable[dict], out) -> int:
+    count = 0
+    for record in records:
+        out.write(dumps(record))
+        count += 1
+    return count
+
+
+def write_records_to_stdout(records: Iterable[dict], out=None) -> int:
+    """Write to standard output (or a command's `self.stdout`); a reader that stops early
+    (`| head`) ends the run quietly, returning -1."""
+    try:
+        count = write_records(records, out or sys.stdout)
+        sys.stdout.flush()
+        return count
+    except BrokenPipeError:
+        # Python would complain again when flushing at exit: point stdout at nothing.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return -1

@@ -1,0 +1,483 @@
+"""Bulk import of interchange files: validated line by line, written in batches, all or nothing.
+
+`import_readouts` is the one operation; the management command wraps it with a
+progress bar. The whole run is one transaction, so an error, Ctrl-C or a killed
+process leaves the database as it was before the run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection, reset_queries, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from engagements.interchange.format import Person, Readout, keyed_records, parse_line
+from engagements.markup import render_markdown
+from engagements.models import (
+    Country,
+    Meeting,
+    MeetingCountry,
+    Official,
+    Participation,
+    Source,
+    TaggedMeeting,
+    Topic,
+)
+from engagements.search import schema
+from engagements.upkeep import derived, facetcounts, version
+
+MAX_ERRORS_KEPT = 10_000
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    invalid_lines: set[int] = field(default_factory=set)
+    seconds: float = 0.0
+    written: bool = False
+
+    @property
+    def invalid(self) -> int:
+        return len(self.invalid_lines)
+
+    def summary(self) -> str:
+        return (
+            f"created {self.created:,}, updated {self.updated:,}, unchanged {self.unchanged:,}, "
+            f"invalid {self.invalid:,} in {self.seconds:.1f} s"
+        )
+
+
+def _insert(model, fields: list[str], rows: list[tuple], *, per_statement: int = 1000) -> None:
+    """INSERT plain rows into `model`'s table, many rows per statement."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(model._meta.get_field(f).column) for f in fields)
+    one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            cursor.execute(
+                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "
+                f"VALUES {', '.join([one_row] * len(chunk))}",
+                [value for row in chunk for value in row],
+            )
+
+
+class _Rollback(Exception):
+    """Raised inside the transaction to undo a run that found invalid lines."""
+
+
+class _SlugBook:
+    """Unique slugs handed out from memory, seeded with the ones already taken."""
+
+    def __init__(self, taken: Iterable[str], *, fallback: str, max_length: int = 200) -> None:
+        self.taken = set(taken)
+        self.fallback, self.max_length = fallback, max_length
+
+    def issue(self, text: str) -> str:
+        base = (slugify(text) or self.fallback)[: self.max_length].strip("-") or self.fallback
+        slug, n = base, 2
+        while slug in self.taken:
+            suffix = f"-{n}"
+            slug, n = f"{base[: self.max_length - len(suffix)]}{suffix}", n + 1
+        self.taken.add(slug)
+        return slug
+
+
+class Importer:
+    """Resolves names to records with in-memory indexes and writes batches of readouts."""
+
+    def __init__(self, *, skip_invalid: bool = False, batch_size: int = 1000) -> None:
+        self.skip_invalid = skip_invalid
+        self.batch_size = batch_size
+        self.result = ImportResult()
+        self.first_line_of: dict[str, int] = {}
+
+    # -- indexes -----------------------------------------------------------------------------
+
+    def _load_indexes(self) -> None:
+        self.country_ids = dict(Country.objects.values_list("code", "pk"))
+        self.country_codes = {pk: code for code, pk in self.country_ids.items()}
+        self.country_names = dict(Country.objects.values_list("pk", "name"))
+        self.official_aliases: dict[int, list[str]] = {}
+        self.official_by_name: dict[tuple[str, str], int] = {}
+        self.official_by_alias: dict[tuple[str, str], int] = {}
+        self.official_by_alias_anywhere: dict[str, set[int]] = {}
+        self.official_names: dict[int, str] = {}
+        self.official_countries: dict[int, str] = {}
+        slugs = []
+        for pk, name, slug, country_id, aliases in Official.objects.values_list(
+            "pk", "name", "slug", "country_id", "aliases"
+        ).order_by("pk"):
+            code = self.country_codes[country_id]
+            self.official_by_name.setdefault((name.strip().casefold(), code), pk)
+            self.official_aliases[pk] = list(
+                filter(None, (a.strip() for a in aliases.splitlines()))
+            )
+            for alias in self.official_aliases[pk]:
+                self.official_by_alias.setdefault((alias.casefold(), code), pk)
+                self.official_by_alias_anywhere.setdefault(alias.casefold(), set()).add(pk)
+            self.official_names[pk] = name
+            self.official_countries[pk] = code
+            slugs.append(slug)
+        self.official_slugs = _SlugBook(slugs, fallback="official")
+        self.topic_by_name: dict[str, int] = {}
+        self.topic_names: dict[int, str] = {}
+        self.topic_aliases: dict[int, list[str]] = {}
+        slugs = []
+        for pk, name, slug, aliases in Topic.objects.values_list(
+            "pk", "name", "slug", "aliases"
+        ).order_by("pk"):
+            self.topic_by_name.setdefault(name.casefold(), pk)
+            self.topic_names[pk] = name
+            self.topic_aliases[pk] = list(filter(None, (a.strip() for a in aliases.splitlines())))
+            slugs.append(slug)
+        # A theme given by a topic's other name (one merged into it, say) is that topic.
+        for pk, aliases in self.topic_aliases.items():
+            for alias in aliases:
+                self.topic_by_name.setdefault(alias.casefold(), pk)
+        self.topic_slugs = _SlugBook(slugs, fallback="topic", max_length=100)
+
+    def _country_id(self, code: str) -> int:
+        if code not in self.country_ids:
+            country = Country.for_code(code)
+            self.country_ids[code] = country.pk
+            self.country_codes[country.pk] = code
+            self.country_names[country.pk] = country.name
+        return self.country_ids[code]
+
+    def _official_id(self, name: str, code: str) -> int | None:
+        key = name.casefold()
+        found = self.official_by_name.get((key, code)) or self.official_by_alias.get((key, code))
+        if found is None:
+            anywhere = self.official_by_alias_anywhere.get(key, set())
+            found = next(iter(anywhere)) if len(anywhere) == 1 else None
+        return found
+
+    # -- the run -----------------------------------------------------------------------------
+
+    def run(
+        self, lines: Iterable[bytes], *, progress: Callable[[int, int], None] | None = None
+    ) -> ImportResult:
+        started = time.monotonic()
+        try:
+            with transaction.atomic(), facetcounts.deferred() as self.recount:
+                finish_index = schema.prepare_bulk_write(empty_archive=not Meeting.objects.exists())
+                self._load_indexes()
+                batch: list[Readout] = []
+                number = consumed = 0
+                for number, raw in enumerate(lines, 1):
+                    consumed += len(raw)
+                    if progress and number % 500 == 0:
+                        progress(number, consumed)
+                    readout = self._validate(number, raw)
+                    if readout is None or (self.result.errors and not self.skip_invalid):
+                        continue  # after a bad line a strict run only validates the rest
+                    batch.append(readout)
+                    if len(batch) >= self.batch_size:
+                        self._write(batch)
+                        batch = []
+                if progress:
+                    progress(number, consumed)
+                if batch and (self.skip_invalid or not self.result.errors):
+                    self._write(batch)
+                if self.result.errors and not self.skip_invalid:
+                    raise _Rollback
+                finish_index()
+                if self.result.created or self.result.updated:
+                    version.bump()  # bulk writes send no signals
+                self.result.written = True
+        except _Rollback:
+            self.result.created = self.result.updated = self.result.unchanged = 0
+        self.result.seconds = time.monotonic() - started
+        return self.result
+
+    def _error(self, line: int, message: str) -> None:
+        self.result.invalid_lines.add(line)
+        if len(self.result.errors) < MAX_ERRORS_KEPT:
+            self.result.errors.append((line, message))
+
+    def _validate(self, number: int, raw: bytes) -> Readout | None:
+        if not raw.strip():
+            return None
+        readout, errors = parse_line(raw)
+        for message in errors:
+            self._error(number, message)
+        if readout is None:
+            return None
+        first = self.first_line_of.setdefault(readout.id, number)
+        if first != number:
+            self._error(number, f"id: {readout.id} is already used on line {first}")
+            return None
+        readout.line = number
+        return readout
+
+    # -- writing a batch ---------------------------------------------------------------------
+
+    def _write(self, batch: list[Readout]) -> None:
+        reset_queries()  # with DEBUG on, Django would keep every batch's SQL in memory
+        resolved = self._resolve(batch)
+        stored = {
+            record["id"]: (row["pk"], record)
+            for row, record in keyed_records(
+                Meeting.objects.filter(external_id__in=[r.id for r, _, _ in resolved]).order_by()
+            )
+        }
+        now = timezone.now()
+        to_create: list[tuple[Meeting, Readout, list[int], list[int]]] = []
+        changed: list[tuple[int, Readout, list[int], list[int]]] = []
+        for readout, official_ids, topic_ids in resolved:
+            pk, record = stored.get(readout.id, (None, None))
+            if pk is None:
+                to_create.append(
+                    (
+                        self._new_meeting(readout, official_ids, topic_ids, now),
+                        readout,
+                        official_ids,
+                        topic_ids,
+                    )
+                )
+            elif record == self._expected_record(readout, official_ids, topic_ids):
+                self.result.unchanged += 1
+            else:
+                changed.append((pk, readout, official_ids, topic_ids))
+        instances = Meeting.objects.in_bulk([pk for pk, *_ in changed])
+        to_update, moved = [], []
+        for pk, readout, official_ids, topic_ids in changed:
+            meeting = instances[pk]
+            if meeting.date != readout.date:
+                moved.append(meeting)  # its slug must be free on the new date too
+            self._apply(meeting, readout, official_ids, topic_ids, now)
+            to_update.append((meeting, readout, official_ids, topic_ids))
+
+        new_meetings = [m for m, *_ in to_create]
+        self._assign_slugs(
+            new_meetings + moved,
+            [slugify(m.title)[:200].strip("-") or "readout" for m in new_meetings]
+            + [m.slug for m in moved],
+        )
+        Meeting.objects.bulk_create(new_meetings)
+        if to_update:
+            changed_ids = [m.pk for m, *_ in to_update]
+            # Their parts are replaced below; what derives from them is already computed.
+            with derived.paused():
+                Meeting.objects.bulk_update(
+                    [m for m, *_ in to_update],
+                    ["title", "slug", "date", "kind", "city", "location_country", "summary",
+                     "body", "body_html", "status", "published_at", "synthetic", "updated_at",
+                     "search_primary", "search_secondary", "facet_keys"],
+                )  # fmt: skip
+                Participation.objects.filter(meeting_id__in=changed_ids).delete()
+                TaggedMeeting.objects.filter(content_object_id__in=changed_ids).delete()
+                Source.objects.filter(meeting_id__in=changed_ids).delete()
+                MeetingCountry.objects.filter(meeting_id__in=changed_ids).delete()
+
+        # The rows that hang off each meeting, as plain tuples: building hundreds of
+        # thousands of model instances would cost more than writing them.
+        participations, links, sources, countries = [], [], [], []
+        for meeting, readout, official_ids, topic_ids in to_create + to_update:
+            involved = set()
+            for order, (person, official_id) in enumerate(
+                zip(readout.participants, official_ids, strict=True)
+            ):
+                participations.append((meeting.pk, official_id, person.role, person.title, order))
+                involved.add(self.country_ids[self.official_countries[official_id]])
+            if meeting.location_country_id:
+                involved.add(meeting.location_country_id)
+            countries += [(meeting.pk, c) for c in involved]
+            links += [(meeting.pk, t) for t in topic_ids]
+            sources += [
+                (meeting.pk, s.url, s.publisher,
+                 s.published.isoformat() if s.published else None, s.archived_url, order)
+                for order, s in enumerate(readout.sources)
+            ]  # fmt: skip
+        _insert(Participation, ["meeting", "official", "role", "title", "order"], participations)
+        _insert(TaggedMeeting, ["content_object", "tag"], links)
+        _insert(
+            Source, ["meeting", "url", "publisher", "published", "archived_url", "order"], sources
+        )
+        _insert(MeetingCountry, ["meeting", "country"], countries)
+        self.result.created += len(to_create)
+        self.result.updated += len(to_update)
+        self.recount.add(m.pk for m, *_ in to_create + to_update)  # at the end, or a rebuild
+
+    def _resolve(self, batch: list[Readout]) -> list[tuple[Readout, list[int], list[int]]]:
+        """Official and topic ids for each readout, creating the ones the archive lacks.
+
+        A readout naming one known official twice, differently (a name and an alias), is
+        refused before anything is created for it.
+        """
+        accepted: list[tuple[Readout, list[int | tuple[str, str]]]] = []
+        for readout in batch:
+            people: dict[int | tuple[str, str], Person] = {}
+            for person in readout.participants:
+                key = self._official_id(person.name, person.country) or (
+                    person.name.casefold(),
+                    person.country,
+                )
+                known = people.setdefault(key, person)
+                if (known.role, known.title) != (person.role, person.title):
+                    self._error(
+                        readout.line,
+                        f"participants: {known.name} and {person.name} are the same official "
+                        "with different titles or roles",
+                    )
+                    break
+            else:
+                readout.participants = list(people.values())
+                accepted.append((readout, list(people)))
+
+        new_officials: dict[tuple[str, str], Official] = {}
+        new_topics: dict[str, Topic] = {}
+        for readout, keys in accepted:
+            for code in {readout.country, *(p.country for p in readout.participants)} - {None}:
+                self._country_id(code)
+            for key, person in zip(keys, readout.participants, strict=True):
+                if isinstance(key, tuple) and key not in new_officials:
+                    new_officials[key] = Official(
+                        name=person.name,
+                        slug=self.official_slugs.issue(person.name),
+                        country_id=self.country_ids[person.country],
+                    )
+            for theme in readout.themes:
+                key = theme.casefold()
+                if key not in self.topic_by_name and key not in new_topics:
+                    new_topics[key] = Topic(name=theme, slug=self.topic_slugs.issue(theme))
+        for (name_key, code), official in zip(
+            new_officials, Official.objects.bulk_create(new_officials.values()), strict=True
+        ):
+            self.official_by_name[(name_key, code)] = official.pk
+            self.official_names[official.pk] = official.name
+            self.official_aliases[official.pk] = []
+            self.official_countries[official.pk] = code
+        for key, topic in zip(
+            new_topics, Topic.objects.bulk_create(new_topics.values()), strict=True
+        ):
+            self.topic_by_name[key] = topic.pk
+            self.topic_names[topic.pk] = topic.name
+            self.topic_aliases[topic.pk] = []
+
+        return [
+            (
+                readout,
+                [k if isinstance(k, int) else self.official_by_name[k] for k in keys],
+                list(dict.fromkeys(self.topic_by_name[t.casefold()] for t in readout.themes)),
+            )
+            for readout, keys in accepted
+        ]
+
+    def _expected_record(
+        self, readout: Readout, official_ids: list[int], topic_ids: list[int]
+    ) -> dict:
+        """What the export would give once this readout is written: the test for "unchanged"."""
+        record = {
+            "id": readout.id,
+            "date": readout.date.isoformat(),
+            "title": readout.title,
+            "kind": readout.kind,
+            "location": {"city": readout.city, "country": readout.country},
+            "participants": [
+                {
+                    "name": self.official_names[oid],
+                    "title": p.title,
+                    "country": self.official_countries[oid],
+                    "role": p.role,
+                }
+                for p, oid in zip(readout.participants, official_ids, strict=True)
+            ],
+            "themes": sorted((self.topic_names[t] for t in topic_ids), key=str.casefold),
+            "summary": readout.summary,
+            "body": readout.body,
+            "sources": [
+                {
+                    "url": s.url,
+                    "publisher": s.publisher,
+                    "published": s.published.isoformat() if s.published else None,
+                }
+                | ({"archived_url": s.archived_url} if s.archived_url else {})
+                for s in readout.sources
+            ],
+        }
+        if readout.status != Meeting.Status.PUBLISHED:
+            record["status"] = readout.status
+        if readout.synthetic:
+            record["synthetic"] = True
+        return record
+
+    def _new_meeting(self, readout: Readout, official_ids, topic_ids, now) -> Meeting:
+        meeting = Meeting(external_id=readout.id, created_at=now)
+        self._apply(meeting, readout, official_ids, topic_ids, now)
+        return meeting
+
+    def _apply(self, meeting: Meeting, readout: Readout, official_ids, topic_ids, now) -> None:
+        """Set the meeting's fields, and what derives from them, from a readout."""
+        meeting.title = readout.title
+        meeting.date = readout.date
+        meeting.kind = readout.kind
+        meeting.city = readout.city
+        meeting.location_country_id = self.country_ids[readout.country] if readout.country else None
+        meeting.summary = readout.summary
+        if meeting.body != readout.body or not meeting.body_html:
+            meeting.body_html = render_markdown(readout.body)
+        meeting.body = readout.body
+        meeting.status = readout.status
+        if readout.status == Meeting.Status.PUBLISHED and meeting.published_at is None:
+            meeting.published_at = now
+        meeting.synthetic = readout.synthetic
+        meeting.updated_at = now
+        countries = {self.country_ids[self.official_countries[o]] for o in official_ids}
+        if meeting.location_country_id:
+            countries.add(meeting.location_country_id)
+        meeting.search_primary, meeting.search_secondary = derived.search_texts(
+            title=readout.title,
+            people=[
+                text
+                for official_id in official_ids
+                for text in [self.official_names[official_id], *self.official_aliases[official_id]]
+            ],
+            summary=readout.summary,
+            topics=sorted(
+                text for t in topic_ids for text in [self.topic_names[t], *self.topic_aliases[t]]
+            ),
+            places=[readout.city, *sorted(self.country_names[c] for c in countries)],
+        )
+        meeting.facet_keys = derived.facet_keys(
+            countries=countries, officials=official_ids, topics=topic_ids
+        )
+
+    def _assign_slugs(self, meetings: list[Meeting], bases: list[str]) -> None:
+        """Slugs unique per date, starting from `bases`; one query, more only on a clash."""
+        taken = set(
+            Meeting.objects.filter(date__in={m.date for m in meetings}, slug__in=set(bases))
+            .exclude(pk__in=[m.pk for m in meetings if m.pk])
+            .values_list("date", "slug")
+        )
+        for meeting, base in zip(meetings, bases, strict=True):
+            slug, n = base, 2
+            while (meeting.date, slug) in taken or (
+                slug != base
+                and Meeting.objects.filter(date=meeting.date, slug=slug)
+                .exclude(pk=meeting.pk)
+                .exists()
+            ):
+                suffix = f"-{n}"
+                slug, n = f"{base[: 200 - len(suffix)]}{suffix}", n + 1
+            taken.add((meeting.date, slug))
+            meeting.slug = slug
+
+
+def import_readouts(
+    lines: Iterable[bytes],
+    *,
+    skip_invalid: bool = False,
+    batch_size: int = 1000,
+    progress: Callable[[int, int], None] | None = None,
+) -> ImportResult:
+    """Import interchange lines (bytes). Strict by default: any invalid line writes nothing."""
+    return Importer(skip_invalid=skip_invalid, batch_size=batch_size).run(lines, progress=progress)

@@ -1,0 +1,209 @@
+"""Browsing by record: countries (and a pair of them), officials, topics: their indexes,
+and each one's page of readouts (the list of views.py, narrowed to the record)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Max, Min
+from django.db.models.functions import Left, Upper
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.views.generic import ListView
+
+from engagements.models import Country, Meeting, Official, Participation, Topic
+from engagements.public import pagecache, stats
+from engagements.public.pagination import BoundedPaginationMixin
+from engagements.public.views import FilteredMeetingListView
+
+
+class CountryListView(ListView):
+    template_name = "engagements/country_list.html"
+    context_object_name = "countries"
+
+    def get_queryset(self):
+        return (
+            Country.objects.annotate(meeting_count=stats.kept_count("country"))
+            .filter(meeting_count__isnull=False)
+            .order_by("name")
+        )
+
+
+class CountryDetailView(FilteredMeetingListView):
+    template_name = "engagements/country_detail.html"
+
+    @cached_property
+    def country(self) -> Country:
+        # A country only drafts mention is not public yet.
+        return get_object_or_404(Country.objects.public(), code=self.kwargs["code"].upper())
+
+    def scope(self):
+        return [self.country]
+
+    def own_feed_url(self) -> str:
+        return reverse("engagements:country-feed", args=[self.country.code])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The busiest topics come from the topic facet: no query of their own.
+        topics = next((f.values for f in context.get("facets", []) if f.key == "topic"), [])[:10]
+        busiest = max((v.count for v in topics), default=0)
+        context.update(
+            country=self.country,
+            topic_bars=[
+                {
+                    "name": v.label,
+                    "meeting_count": v.count,
+                    "share": v.count / busiest,
+                    "url": v.url,
+                }
+                for v in topics
+            ],
+            counterpart_countries=pagecache.memo(
+                "counterparts",
+                self.country.pk,
+                lambda: stats.with_shares(
+                    stats.kept_top(Country, ("country", self.country.pk), exclude=[self.country])
+                ),
+            ),
+        )
+        return context
+
+
+class BilateralView(FilteredMeetingListView):
+    template_name = "engagements/bilateral_detail.html"
+
+    @cached_property
+    def pair(self) -> tuple[Country, Country]:
+        a, b = self.kwargs["code_a"].upper(), self.kwargs["code_b"].upper()
+        if a == b:
+            raise Http404("A bilateral page needs two different countries.")
+        found = {c.code: c for c in Country.objects.public().filter(code__in=[a, b])}
+        if len(found) != 2:
+            raise Http404("No such country.")
+        return found[a], found[b]
+
+    def scope(self):
+        return list(self.pair)
+
+    def own_feed_url(self) -> str:
+        return reverse("engagements:bilateral-feed", args=[c.code for c in self.pair])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        a, b = self.pair
+        context.update(country_a=a, country_b=b)
+        return context
+
+
+class OfficialListView(BoundedPaginationMixin, ListView):
+    template_name = "engagements/official_list.html"
+    context_object_name = "officials"
+    paginate_by = 100
+
+    def get(self, request, *args, **kwargs):
+        letter = request.GET.get("letter", "")
+        if letter and not (len(letter) == 1 and letter.isalpha()):
+            raise Http404("Pick a letter A–Z.")
+        self.letter = letter.upper()
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        officials = (
+            Official.objects.annotate(meeting_count=stats.kept_count("official"))
+            .filter(meeting_count__isnull=False)
+            .select_related("country")
+            .order_by("name", "id")
+        )
+        if self.letter:
+            officials = officials.filter(name__istartswith=self.letter)
+        return officials
+
+    def get_context_data(self, **kwargs):
+        initials = (
+            Official.objects.filter(participations__meeting__status=Meeting.Status.PUBLISHED)
+            .annotate(initial=Upper(Left("name", 1)))
+            .values_list("initial", flat=True)
+            .distinct()
+        )
+        return super().get_context_data(
+            letter=self.letter, letters=sorted({i for i in initials if i.isalpha()}), **kwargs
+        )
+
+
+class OfficialDetailView(FilteredMeetingListView):
+    template_name = "engagements/official_detail.html"
+
+    @cached_property
+    def official(self) -> Official:
+        # An official known only from drafts is not public yet.
+        return get_object_or_404(
+            Official.objects.public().select_related("country"), slug=self.kwargs["slug"]
+        )
+
+    def scope(self):
+        return [self.official]
+
+    def own_feed_url(self) -> str:
+        return reverse("engagements:official-feed", args=[self.official.slug])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        offices = list(
+            Participation.objects.filter(
+                official=self.official, meeting__status=Meeting.Status.PUBLISHED
+            )
+            .values("title")
+            # COUNT(*), not of the ids: then both sides are read from indexes alone
+            # (participation_offices_idx, meeting_published_id_date_idx).
+            .annotate(first=Min("meeting__date"), last=Max("meeting__date"), count=Count("*"))
+            .order_by("first", "title")
+        )
+        context.update(official=self.official, offices=timeline(offices))
+        return context
+
+
+def timeline(spans: list[dict]) -> list[dict]:
+    """Place each span (first, last dates) on a shared axis: `offset` and `extent` in 0–1."""
+    if not spans:
+        return spans
+    start = min(s["first"] for s in spans)
+    days = max((max(s["last"] for s in spans) - start).days, 1)
+    for span in spans:
+        span["offset"] = (span["first"] - start).days / days
+        # A single day still gets a visible mark.
+        span["extent"] = max((span["last"] - span["first"]).days / days, 0.01)
+    return spans
+
+
+class TopicListView(ListView):
+    template_name = "engagements/topic_list.html"
+    context_object_name = "topics"
+
+    def get_queryset(self):
+        topics = Topic.objects.annotate(meeting_count=stats.kept_count("topic")).filter(
+            meeting_count__isnull=False
+        )
+        if self.request.GET.get("sort") == "count":
+            return topics.order_by("-meeting_count", "name")
+        return topics.order_by("name")
+
+
+class TopicDetailView(FilteredMeetingListView):
+    template_name = "engagements/topic_detail.html"
+
+    @cached_property
+    def topic(self) -> Topic:
+        # A topic used only by drafts is not public yet.
+        return get_object_or_404(Topic.objects.public(), slug=self.kwargs["slug"])
+
+    def scope(self):
+        return [self.topic]
+
+    def own_feed_url(self) -> str:
+        return reverse("engagements:topic-feed", args=[self.topic.slug])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(topic=self.topic)
+        return context

@@ -1,0 +1,79 @@
+"""The two download formats, written to any text file: CSV for spreadsheets, and JSON Lines
+in the interchange format. Filtered downloads (exports.py) and the whole archive's files
+(dumps.py) are written by the same functions."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from typing import TextIO
+
+from engagements.interchange.format import dumps as json_line
+from engagements.interchange.format import keyed_records
+from engagements.models import readout_path
+
+CSV_COLUMNS = [
+    "id", "date", "title", "kind", "city", "country", "participants", "countries",
+    "topics", "summary", "sources", "url",
+]  # fmt: skip
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: str) -> str:
+    """Spreadsheets run cells that start like a formula: make them plain text."""
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def write_jsonl(meetings, out: TextIO, *, site: str) -> int:
+    count = 0
+    for _row, record in keyed_records(meetings):
+        out.write(json_line(record))
+        count += 1
+    return count
+
+
+def write_csv(meetings, out: TextIO, *, site: str) -> int:
+    # Every cell quoted: a cell such as `x;=5+5;y` must not be split by a spreadsheet
+    # that reads semicolons as separators, and then run.
+    writer = csv.writer(out, quoting=csv.QUOTE_ALL)
+    writer.writerow(CSV_COLUMNS)
+    count = 0
+    for row, record in keyed_records(meetings):
+        participants = "; ".join(
+            f"{p['name']} ({p['country']}, {p['role']}"
+            + (f", {p['title']}" if p["title"] else "")
+            + ")"
+            for p in record["participants"]
+        )
+        codes = sorted(
+            {p["country"] for p in record["participants"]}
+            | ({record["location"]["country"]} if record["location"]["country"] else set())
+        )
+        writer.writerow(
+            [
+                _cell(str(value))
+                for value in [
+                    record["id"],
+                    record["date"],
+                    record["title"],
+                    record["kind"],
+                    record["location"]["city"],
+                    record["location"]["country"] or "",
+                    participants,
+                    "; ".join(codes),
+                    "; ".join(record["themes"]),
+                    record["summary"],
+                    "; ".join(s["url"] or s["publisher"] for s in record["sources"]),
+                    site + readout_path(row["date"], row["slug"]),
+                ]
+            ]
+        )
+        count += 1
+    return count
+
+
+Writer = Callable[..., int]
+FORMATS: dict[str, tuple[str, Writer]] = {
+    "csv": ("text/csv; charset=utf-8", write_csv),
+    "jsonl": ("application/jsonl; charset=utf-8", write_jsonl),
+}

@@ -1,0 +1,298 @@
+"""Facet counts beside a list: how the current results spread over countries, officials,
+topics, kinds and years, each value a link that narrows the list to it.
+
+Five queries whatever the size of the result: four group the current result set (passed
+as a subquery of meeting ids) or, when the filters amount to one scope whose counts are
+kept up to date on write (facetcounts.py), read those counts; one names the officials and
+topics that came out on top. A search has already read what it found, with each
+readout's facet keys (search.find): its facets are counted from that, in Python.
+"""
+
+from __future__ import annotations
+
+import calendar
+import heapq
+import itertools
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import partial
+
+from django.db.models import CharField, Count, QuerySet, Value
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.http import QueryDict
+
+from engagements import search
+from engagements.models import (
+    Country,
+    Meeting,
+    MeetingCountry,
+    Official,
+    Participation,
+    TaggedMeeting,
+    Topic,
+)
+from engagements.public import keptcounts
+from engagements.public.filters import MeetingFilters, changed_query, parse_filters
+from engagements.upkeep import derived, facetcounts
+
+FACET_SIZE = 10
+
+
+@dataclass
+class FacetValue:
+    label: str
+    count: int
+    url: str
+    note: str = ""  # e.g. an official's country code
+
+
+@dataclass
+class Facet:
+    key: str
+    title: str
+    values: list[FacetValue] = field(default_factory=list)
+
+
+def _with(query: QueryDict, **changes: str) -> str:
+    """The query string with each key in `changes` set (repeatable keys: added), page dropped."""
+    return changed_query(query, add=changes)
+
+
+def _top(rows: QuerySet, key: str, leave_out: set[int]) -> dict[int, int]:
+    """{key value: number of meetings} for the FACET_SIZE most frequent values of `key`."""
+    counted = (
+        rows.exclude(**{f"{key}__in": leave_out})
+        .values(key)
+        .annotate(count=Count("*"))
+        .order_by("-count", key)[:FACET_SIZE]
+    )
+    return {row[key]: row["count"] for row in counted}
+
+
+@dataclass
+class Counts:
+    """The raw numbers behind the facets: per kind and month, and the busiest few ids."""
+
+    per_kind: Counter[str]
+    per_month: Counter[tuple[int, int]]
+    countries: dict[int, int]
+    officials: dict[int, int]
+    topics: dict[int, int]
+
+
+def _live_counts(meetings: QuerySet[Meeting], leave_out) -> Counts:
+    """Count the current result set: four queries, each a grouping of `meetings`."""
+    ids = meetings.order_by().values("pk")
+    # One grouping gives the kinds, the years, the months (for the activity chart of a
+    # short span) and the total.
+    per_kind: Counter[str] = Counter()
+    per_month: Counter[tuple[int, int]] = Counter()
+    for row in (
+        meetings.order_by()
+        .annotate(year=ExtractYear("date"), month=ExtractMonth("date"))
+        .values("kind", "year", "month")
+        .annotate(count=Count("pk"))
+    ):
+        per_kind[row["kind"]] += row["count"]
+        per_month[row["year"], row["month"]] += row["count"]
+    if not per_kind:
+        return Counts(per_kind, per_month, {}, {}, {})
+    # Group on the integer keys alone, then name the few winners: joining the names in
+    # before grouping costs several times more on large results.
+    return Counts(
+        per_kind,
+        per_month,
+        _top(MeetingCountry.objects.filter(meeting_id__in=ids), "country_id", leave_out(Country)),
+        _top(Participation.objects.filter(meeting_id__in=ids), "official_id", leave_out(Official)),
+        _top(TaggedMeeting.objects.filter(content_object_id__in=ids), "tag_id", leave_out(Topic)),
+    )
+
+
+def _found_counts(found: search.Found, leave_out) -> Counts:
+    """Count what a search found from the rows it read (search.find): no query at all."""
+    per_kind = Counter(found.kinds)
+    per_month: Counter[tuple[int, int]] = Counter()
+    for day, count in Counter(found.dates).items():
+        per_month[day.year, day.month] += count
+    candidates: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for key, count in Counter(" ".join(found.facet_keys).split()).items():
+        facet, pk = derived.parse_facet_key(key)
+        candidates[facet].append((-count, pk))
+    tops = {}
+    for facet, model in (("country", Country), ("official", Official), ("topic", Topic)):
+        left_out = leave_out(model)
+        # Busiest first, then by id, as the database's groupings order them.
+        best = heapq.nsmallest(FACET_SIZE + len(left_out), candidates[facet])
+        kept = ((pk, -negative) for negative, pk in best if pk not in left_out)
+        tops[facet] = dict(itertools.islice(kept, FACET_SIZE))
+    return Counts(per_kind, per_month, tops["country"], tops["official"], tops["topic"])
+
+
+def _kept_counts(scope: tuple[str, int], leave_out) -> Counts:
+    """Read the counts kept for `scope` (facetcounts.py): four small indexed reads."""
+    per_kind: Counter[str] = Counter()
+    per_month: Counter[tuple[int, int]] = Counter()
+    for facet, value, count in keptcounts.counted(scope, ("kind", "month")).values_list(
+        "facet", "value", "count"
+    ):
+        if facet == "kind":
+            per_kind[facetcounts.KINDS.get(value, "meeting")] += count
+        else:
+            per_month[facetcounts.year_month(value)] += count
+
+    def top(facet: str, model) -> dict[int, int]:
+        rows = keptcounts.counted(scope, (facet,)).exclude(value__in=leave_out(model))
+        return dict(rows.values_list("value", "count")[:FACET_SIZE])
+
+    if not per_kind:
+        return Counts(per_kind, per_month, {}, {}, {})
+    return Counts(
+        per_kind,
+        per_month,
+        top("country", Country),
+        top("official", Official),
+        top("topic", Topic),
+    )
+
+
+def facets(
+    results: QuerySet[Meeting] | search.Found,
+    query: QueryDict,
+    filters: MeetingFilters,
+    *,
+    scope=(),
+    country_names: dict[int, tuple[str, str]],
+) -> tuple[list[Facet], int]:
+    """The facets of `results` (the current, filtered result set: a queryset, or what a
+    search found, search.find), and its size.
+
+    Values already in force (the filters, and the page's own `scope`: its country,
+    official or topic) are left out, and so are values every result has: each value
+    listed narrows the list further. The year facet keeps every year (it draws the chart).
+    `country_names` ({id: (name, code)} of the public countries) names the country facet.
+    When the filters amount to one scope whose counts are kept (facetcounts.py), they are
+    read rather than counted; what a search found is counted as it is, without a query.
+    Five queries at most, whatever the size of the result.
+    """
+    in_force = [*filters.countries, *filters.officials, *filters.topics, *scope]
+
+    def leave_out(model) -> set[int]:
+        return {item.pk for item in in_force if isinstance(item, model)}
+
+    kept_scope = keptcounts.scope_of(filters, scope)
+    if isinstance(results, search.Found):
+        counts = _found_counts(results, leave_out)
+    elif kept_scope is not None:
+        counts = _kept_counts(kept_scope, leave_out)
+    else:
+        counts = _live_counts(results, leave_out)
+
+    kind, year, month = Facet("kind", "Kinds"), Facet("year", "Years"), Facet("month", "Months")
+    per_year: Counter[int] = Counter()
+    for (y, _m), count in counts.per_month.items():
+        per_year[y] += count
+    total = counts.per_kind.total()
+    if not filters.kind:
+        for value, count in sorted(counts.per_kind.items(), key=lambda kv: (-kv[1], kv[0])):
+            kind.values.append(FacetValue(value.capitalize(), count, _with(query, kind=value)))
+    for value, count in sorted(per_year.items()):
+        label = f"{value:04d}"
+        year.values.append(FacetValue(label, count, _with(query, **{"from": label, "to": label})))
+    for (y, m), count in sorted(counts.per_month.items()):
+        label = f"{y:04d}-{m:02d}"
+        month.values.append(FacetValue(label, count, _with(query, **{"from": label, "to": label})))
+    if not total:
+        return [], 0
+
+    country = Facet("country", "Countries")
+    for pk, count in counts.countries.items():
+        if pk not in country_names:  # not public (a count must never name what is not)
+            continue
+        name, code = country_names[pk]
+        country.values.append(FacetValue(name, count, _with(query, country=code.lower())))
+    official, topic = Facet("official", "Officials"), Facet("topic", "Topics")
+    top_officials, top_topics = counts.officials, counts.topics
+    if top_officials or top_topics:
+        text = partial(Value, output_field=CharField())
+        names = (
+            Official.objects.filter(pk__in=top_officials)
+            .order_by()
+            .values_list(text("official"), "pk", "name", "slug", "country__code")
+            .union(
+                Topic.objects.filter(pk__in=top_topics)
+                .order_by()
+                .values_list(text("topic"), "pk", "name", "slug", text("")),
+                all=True,
+            )
+        )
+        for facet_key, pk, name, slug, note in names:
+            if facet_key == "official":
+                official.values.append(
+                    FacetValue(name, top_officials[pk], _with(query, official=slug), note=note)
+                )
+            else:
+                topic.values.append(FacetValue(name, top_topics[pk], _with(query, topic=slug)))
+
+    for narrowing in (country, official, topic, kind):
+        narrowing.values = [v for v in narrowing.values if v.count < total]
+        narrowing.values.sort(key=lambda v: (-v.count, v.label))
+    return [f for f in (country, official, topic, kind, year, month) if f.values], total
+
+
+# A span of at most this many years is drawn month by month.
+SHORT_SPAN_YEARS = 2
+
+
+def chart_unit(years: list[int]) -> str:
+    """ "month" when the years (sorted) span less than SHORT_SPAN_YEARS, else "year"."""
+    return "month" if years and years[-1] - years[0] < SHORT_SPAN_YEARS else "year"
+
+
+def activity_chart(facet_list: list[Facet]) -> dict:
+    """Readouts per year, or per month over a short span, as rows for the activity chart.
+
+    {"unit": "year" | "month", "rows": [{"label", "period", "count", "share", "url"}]}:
+    `period` is the facet's value (2025 or 2025-09), `label` what the chart shows, `share`
+    the bar's length relative to the busiest period, `url` the list narrowed to it.
+    """
+    by_key = {f.key: f.values for f in facet_list}
+    years = by_key.get("year", [])
+    unit = chart_unit([int(value.label) for value in years])
+    values = by_key.get("month", []) if unit == "month" else years
+    return chart_rows(unit, [(v.label, v.count, v.url) for v in values])
+
+
+def chart_rows(unit: str, periods: list[tuple[str, int, str]]) -> dict:
+    """{"unit", "rows"} from (period, count, url) triples, oldest first."""
+    busiest = max((count for _period, count, _url in periods), default=0)
+    rows = [
+        {
+            "period": period,
+            "label": _month_label(period) if unit == "month" else period,
+            "count": count,
+            "share": count / busiest if busiest else 0,
+            "url": url,
+        }
+        for period, count, url in periods
+    ]
+    return {"unit": unit, "rows": rows}
+
+
+def _month_label(period: str) -> str:
+    y, m = period.split("-")
+    return f"{calendar.month_abbr[int(m)]} {y}"
+
+
+def without_each_filter(
+    base: QuerySet[Meeting], query: QueryDict, filters: MeetingFilters, *, limit: int = 6
+) -> list[tuple[str, str, int]]:
+    """For an empty result: (filter, address without it, results then), per filter in force."""
+    suggestions = []
+    for chip in filters.chips[:limit]:
+        relaxed, _form = parse_filters(QueryDict(chip.remove_url.lstrip("?")))
+        if relaxed is None:
+            continue
+        count = relaxed.apply(base).count()
+        if count:
+            suggestions.append((f"{chip.label}: {chip.value}", chip.remove_url, count))
+    return suggestions

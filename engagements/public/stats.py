@@ -1,0 +1,89 @@
+"""Counts for the "busiest" and "most frequent" panels and the activity chart.
+
+Each reads the counts kept on write for a whole scope (the archive, one country…;
+facetcounts.py), in one small query whatever the number of readouts.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.urls import reverse
+
+from engagements.models import Country, FacetCount, Topic
+from engagements.public import facets, keptcounts
+from engagements.upkeep import facetcounts
+
+
+def kept_count(facet: str, scope: tuple[str, int] = facetcounts.ALL) -> Subquery:
+    """An annotation: a record's number of published readouts in `scope`, as kept."""
+    scope_facet, scope_value = scope
+    return Subquery(
+        FacetCount.objects.filter(
+            scope_facet=scope_facet, scope_value=scope_value, facet=facet, value=OuterRef("pk")
+        ).values("count")[:1]
+    )
+
+
+def kept_top(model, scope: tuple[str, int], *, exclude=(), limit: int = 10) -> list:
+    """The `limit` records of `model` (Country or Topic) with most readouts in `scope`."""
+    facet = {Country: "country", Topic: "topic"}[model]
+    return list(
+        model.objects.annotate(meeting_count=kept_count(facet, scope))
+        .filter(meeting_count__isnull=False)
+        .exclude(pk__in=[item.pk for item in exclude])
+        .order_by("-meeting_count", "name")[:limit]
+    )
+
+
+def kept_totals(scope: tuple[str, int] = facetcounts.ALL) -> dict[str, int]:
+    """{facet: how many values it has in `scope`} and "meetings": how many readouts."""
+    scope_facet, scope_value = scope
+    rows = (
+        FacetCount.objects.filter(scope_facet=scope_facet, scope_value=scope_value)
+        .values("facet")
+        .annotate(values=Count("*"), total=Sum("count"))
+        .order_by()
+    )
+    totals = {row["facet"]: row["values"] for row in rows}
+    totals["meetings"] = next((row["total"] for row in rows if row["facet"] == "kind"), 0)
+    return totals
+
+
+def kept_activity(scope: tuple[str, int] = facetcounts.ALL) -> dict:
+    """As `activity`, from the month counts kept for `scope`."""
+    per_month = [
+        (*facetcounts.year_month(value), count)
+        for value, count in keptcounts.counted(scope, ["month"])
+        .order_by("value")
+        .values_list("value", "count")
+    ]
+    return _activity_rows(per_month)
+
+
+def _activity_rows(per_month: list[tuple[int, int, int]]) -> dict:
+    """Readouts per year, or per month over a short span (see facets.activity_chart);
+    bars link to the year's or the month's archive page."""
+    if facets.chart_unit(sorted({y for y, _m, _c in per_month})) == "month":
+        periods = [
+            (f"{y:04d}-{m:02d}", count, reverse("engagements:meeting-month", args=[y, m]))
+            for y, m, count in per_month
+        ]
+        return facets.chart_rows("month", periods)
+    per_year: Counter[int] = Counter()
+    for y, _m, count in per_month:
+        per_year[y] += count
+    periods = [
+        (f"{y:04d}", count, reverse("engagements:meeting-year", args=[y]))
+        for y, count in sorted(per_year.items())
+    ]
+    return facets.chart_rows("year", periods)
+
+
+def with_shares(items: list, attr: str = "meeting_count") -> list:
+    """Set `share` (0–1, relative to the largest) on each item, for bar lengths."""
+    largest = max((getattr(i, attr) for i in items), default=0)
+    for item in items:
+        item.share = getattr(item, attr) / largest if largest else 0
+    return items

@@ -1,0 +1,322 @@
+"""Public pages. Everything starts from Meeting.objects.published()."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.db.models import Count, Prefetch
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.views.decorators.cache import never_cache
+from django.views.generic import DateDetailView, ListView, MonthArchiveView, TemplateView
+from django.views.generic import YearArchiveView as BaseYearArchiveView
+
+from engagements import search
+from engagements.models import Country, Meeting, Official, Participation, TaggedMeeting, Topic
+from engagements.public import facets, pagecache, stats
+from engagements.public.filters import MeetingFilters, parse_filters
+from engagements.public.pagination import BoundedPaginationMixin
+from engagements.upkeep import facetcounts
+
+RELATED_CANDIDATES = 2000
+
+
+def public_countries() -> list[tuple[int, str, str]]:
+    """(id, name, code) of every country a published readout involves, by name."""
+    return pagecache.memo(
+        "public-countries",
+        (),
+        lambda: list(Country.objects.public().order_by("name").values_list("pk", "name", "code")),
+    )
+
+
+@never_cache
+def health(request) -> HttpResponse:
+    """For a load balancer or uptime check: the process answers (no database, no cache)."""
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+class PublishedMeetingsMixin(BoundedPaginationMixin):
+    """Date-based views over what the public sees, with every field a list row shows."""
+
+    date_field = "date"
+    allow_future = True
+    month_format = "%m"
+    day_format = "%d"
+
+    def get_queryset(self):
+        return Meeting.objects.published().for_listing()
+
+
+class SearchResults(Sequence):
+    """What a search found, in the order asked for, as a sequence the paginator slices:
+    only the readouts of the page shown are read in full."""
+
+    def __init__(self, ids: list[int]) -> None:
+        self.ids = ids
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __getitem__(self, index: int | slice):
+        ids = self.ids[index] if isinstance(index, slice) else [self.ids[index]]
+        found = Meeting.objects.filter(pk__in=ids).for_listing().in_bulk()
+        page = [found[pk] for pk in ids if pk in found]
+        return page if isinstance(index, slice) else page[0]
+
+    def __iter__(self):
+        # In one query, not one per readout as Sequence would.
+        return iter(self[:])
+
+
+class FilteredMeetingListView(BoundedPaginationMixin, ListView):
+    """A paginated list of meetings narrowed by the query string (see filters.py).
+
+    Subclasses narrow `base_meetings()` further (one country, one official, …) and
+    add their own context; the filters, chips and pagination are shared.
+    """
+
+    template_name = "engagements/meeting_list.html"
+    context_object_name = "meetings"
+    paginate_by = settings.ARCHIVE_PAGE_SIZE
+    filters: MeetingFilters | None
+
+    def base_meetings(self):
+        """The page's readouts before the visitor's filters: its scope's (scope())."""
+        return Meeting.objects.published().of(*self.scope())
+
+    def own_feed_url(self) -> str:
+        return reverse("engagements:meeting-feed")
+
+    def scope(self) -> list:
+        """The country, official or topic this page is about (left out of its facets)."""
+        return []
+
+    def scope_params(self) -> list[tuple[str, str]]:
+        """The page's scope as /meetings/ parameters (e.g. [("country", "pk")])."""
+        params = []
+        for item in self.scope():
+            if isinstance(item, Country):
+                params.append(("country", item.code.lower()))
+            else:
+                params.append(("official" if isinstance(item, Official) else "topic", item.slug))
+        return params
+
+    def _list_query(self) -> str:
+        """The page's scope plus the visitor's filters, as a /meetings/ query string."""
+        extra = self.filters.query_string if self.filters else ""
+        return "&".join(filter(None, [urlencode(self.scope_params()), extra]))
+
+    def head(self, request, *args, **kwargs):
+        # Defined here, not left to View.setup, which stores `self.head = self.get` on the
+        # instance: a reference cycle that kept each view, with the 10,000 rows a search
+        # read, alive until the next full garbage collection (a worker grew to 180 MB).
+        return self.get(request, *args, **kwargs)
+
+    def get(self, request, *args, **kwargs):
+        self.filters, self.filter_form = parse_filters(request.GET)
+        if self.filters is None:
+            # A malformed value: say what is wrong, with status 400 and no results.
+            self.object_list = Meeting.objects.none()
+            context = self.get_context_data()
+            return self.render_to_response(context, status=400)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        if self.filters is None:
+            return Meeting.objects.none()
+        if self.filters.q:
+            return SearchResults(self.found.ordered(self.filters.sort))
+        return self.filters.apply(self.base_meetings()).for_listing()
+
+    @cached_property
+    def found(self) -> search.Found:
+        """What a search found (its newest SEARCH_SAMPLE matches), read once per request."""
+        return search.find(self.filters.narrow(self.base_meetings()), self.filters.q)
+
+    @cached_property
+    def summary(self) -> tuple[list[facets.Facet], int]:
+        """The facets of the filtered list and its size, counted once per archive version."""
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        scope = [(type(item).__name__, item.pk) for item in self.scope()]
+        countries = self.public_countries
+        return pagecache.memo(
+            "facets",
+            (type(self).__name__, scope, query.urlencode()),
+            lambda: facets.facets(
+                self.found if self.filters.q else self.filters.apply(self.base_meetings()),
+                query,
+                self.filters,
+                scope=self.scope(),
+                country_names={pk: (name, code) for pk, name, code in countries},
+            ),
+        )
+
+    @cached_property
+    def public_countries(self) -> list[tuple[int, str, str]]:
+        return public_countries()
+
+    def known_count(self, queryset) -> int:
+        return self.summary[1] if self.filters is not None else 0
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            filters=self.filters,
+            filter_form=self.filter_form,
+            kind_choices=Meeting.Kind.choices,
+            filter_countries=[
+                {"name": name, "code": code} for _, name, code in self.public_countries
+            ],
+            feed_url=(
+                self.own_feed_url()
+                if not self.filters or self.filters.is_empty
+                else f"{reverse('engagements:meeting-feed')}?{self._list_query()}"
+            ),
+            export_query=self._list_query(),
+        )
+        if self.filters is not None:
+            context.update(self._results_context(context))
+        return context
+
+    def _results_context(self, context) -> dict:
+        """Facets, search snippets and the ways out of an empty result."""
+        filters, query = self.filters, self.request.GET
+        facet_list, total = self.summary
+        extra = {
+            "facets": facet_list,
+            "export_row_limit": settings.EXPORT_ROW_LIMIT,
+            # A filtered download holds at most EXPORT_ROW_LIMIT readouts (exports.py).
+            "export_too_large": bool(context.get("export_query"))
+            and total > settings.EXPORT_ROW_LIMIT,
+            "activity": facets.activity_chart(facet_list),
+            # search.find counts and ranks only the newest SEARCH_SAMPLE matches.
+            "search_sample": settings.SEARCH_SAMPLE
+            if filters.q and 0 < settings.SEARCH_SAMPLE <= total
+            else None,
+        }
+        page = list(context["meetings"])
+        if filters.q:
+            found = search.snippets([m.pk for m in page], filters.q)
+            for meeting in page:
+                meeting.snippet = found.get(meeting.pk)
+            if len(page) < 3:
+                extra["suggestions"] = search.suggestions(filters.q)
+        if not page and filters.chips:
+            extra["relaxations"] = facets.without_each_filter(self.base_meetings(), query, filters)
+        return extra
+
+
+class HomeView(TemplateView):
+    template_name = "engagements/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            latest=Meeting.objects.published().for_listing()[:8],
+            **pagecache.memo("home", (), self.statistics),
+            **kwargs,
+        )
+
+    @staticmethod
+    def statistics() -> dict:
+        # From the counts kept on write: a few small reads, whatever the archive's size.
+        totals = stats.kept_totals()
+        return dict(
+            meeting_count=totals["meetings"],
+            country_count=totals.get("country", 0),
+            official_count=totals.get("official", 0),
+            topic_count=totals.get("topic", 0),
+            busiest_countries=stats.with_shares(stats.kept_top(Country, facetcounts.ALL)),
+            top_topics=stats.with_shares(stats.kept_top(Topic, facetcounts.ALL, limit=15)),
+            activity=stats.kept_activity(),
+        )
+
+
+class MeetingListView(FilteredMeetingListView):
+    pass
+
+
+class YearArchiveView(PublishedMeetingsMixin, BaseYearArchiveView):
+    template_name = "engagements/meeting_archive_year.html"
+    make_object_list = True
+    paginate_by = settings.ARCHIVE_PAGE_SIZE
+    context_object_name = "meetings"
+
+
+class MonthView(PublishedMeetingsMixin, MonthArchiveView):
+    template_name = "engagements/meeting_archive_month.html"
+    paginate_by = settings.ARCHIVE_PAGE_SIZE
+    context_object_name = "meetings"
+
+
+class MeetingDetailView(PublishedMeetingsMixin, DateDetailView):
+    template_name = "engagements/meeting_detail.html"
+    context_object_name = "meeting"
+
+    def meetings(self):
+        return Meeting.objects.published()
+
+    def get_queryset(self):
+        return (
+            self.meetings()
+            .select_related("location_country")
+            .prefetch_related(
+                Prefetch(
+                    "participations",
+                    queryset=Participation.objects.select_related(
+                        "official__country", "organization"
+                    ),
+                ),
+                "sources",
+                "topics",
+            )
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        meeting = self.object
+        topic_ids = [t.pk for t in meeting.topics.all()]
+        official_ids = [p.official_id for p in meeting.participations.all()]
+        context["related"] = (
+            Meeting.objects.published()
+            .exclude(pk=meeting.pk)
+            .filter(participations__official__in=official_ids)
+            .annotate(shared=Count("participations", distinct=True))
+            .select_related("location_country")
+            .order_by("-shared", "-date")[:5]
+        )
+        # Only the latest readouts on these topics are ranked: a broad topic (tens of
+        # thousands of readouts) would otherwise be counted in full for every readout page.
+        candidates = (
+            TaggedMeeting.objects.filter(tag__in=topic_ids)
+            .order_by("-content_object_id")
+            .values("content_object_id")[:RELATED_CANDIDATES]
+        )
+        context["same_topics"] = (
+            Meeting.objects.published()
+            .exclude(pk=meeting.pk)
+            .filter(pk__in=candidates, topic_links__tag__in=topic_ids)
+            .annotate(shared=Count("topic_links", distinct=True))
+            .select_related("location_country")
+            .order_by("-shared", "-date")[:5]
+        )
+        context["permalink"] = self.request.build_absolute_uri(meeting.get_absolute_url())
+        return context
+
+
+class MeetingPreviewView(MeetingDetailView):
+    """A readout, draft or not, as its public page will show it (the admin's preview)."""
+
+    def meetings(self):
+        return Meeting.objects.all()
+
+    def get_object(self, queryset=None) -> Meeting:
+        return get_object_or_404(self.get_queryset(), pk=self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "preview": True}

@@ -1,0 +1,128 @@
+"""Full-text search: one interface, each engine's native tool.
+
+`find` (what a list page shows), `search` (a queryset, for downloads and feeds),
+`snippets`, `suggestions`; `parse` reads a visitor's query (query.py). One module per
+engine (postgres.py, sqlite.py) behind it, and their indexes (schema.py). The searchable
+text of a meeting lives on the meeting (`search_primary`: title, participants' names and
+aliases; `search_secondary`: summary, topics, places), kept by upkeep/derived.py.
+
+Nothing outside this package branches on the database engine.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import Expression
+from django.utils.safestring import SafeString
+
+from engagements.search import postgres, sqlite
+from engagements.search.query import MARK_START, MAX_QUERY_CHARS, ParsedQuery, highlight, parse
+from engagements.search.schema import repair_sqlite_index
+
+__all__ = [
+    "MAX_QUERY_CHARS",
+    "Found",
+    "ParsedQuery",
+    "find",
+    "highlight",
+    "parse",
+    "repair_after_migrate",
+    "search",
+    "snippets",
+    "suggestions",
+]
+
+
+def _engine():
+    return postgres if connection.vendor == "postgresql" else sqlite
+
+
+def _matching(meetings: QuerySet, text: str) -> tuple[QuerySet, Expression]:
+    return _engine().matching(meetings, text)
+
+
+def search(meetings: QuerySet, text: str, *, every_match: bool = False) -> QuerySet:
+    """Meetings matching `text`, annotated with `rank` (higher is better): the newest
+    settings.SEARCH_SAMPLE of them, or all with `every_match` (downloads)."""
+    matching, rank = _matching(meetings, text)
+    if not every_match and settings.SEARCH_SAMPLE:  # 0: every match, whatever it costs
+        newest = matching.order_by("-date", "-id").values("pk")[: settings.SEARCH_SAMPLE]
+        matching = matching.model.objects.filter(pk__in=newest)
+    return matching.annotate(rank=rank)
+
+
+@dataclass(frozen=True)
+class Found:
+    """What a search found, newest first, column by column: what its list page orders by
+    and its facets count (an object per match would cost more than the counting)."""
+
+    pks: tuple[int, ...] = ()
+    dates: tuple[dt.date, ...] = ()
+    kinds: tuple[str, ...] = ()
+    facet_keys: tuple[str, ...] = ()  # derived.facet_keys
+    ranks: tuple[float, ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.pks)
+
+    def ordered(self, sort: str) -> list[int]:
+        """The ids, by relevance (then newest), newest or oldest first (filters.SORTS)."""
+        if sort == "relevance":
+            best_first = sorted(zip(self.ranks, self.dates, self.pks, strict=True), reverse=True)
+            return [pk for _rank, _date, pk in best_first]
+        return list(self.pks[::-1] if sort == "oldest" else self.pks)
+
+
+def find(meetings: QuerySet, text: str) -> Found:
+    """The newest settings.SEARCH_SAMPLE meetings matching `text`.
+
+    One query reads them all, with their rank and facet keys: a search page counts its
+    facets, orders its results and counts them from this (views.py), instead of having
+    the database find the matches again for each (a third of a second each for a word in
+    nearly every readout of 100,000)."""
+    matching, rank = _matching(meetings, text)
+    rows = (
+        matching.annotate(rank=rank)
+        .order_by("-date", "-id")
+        .values_list("pk", "date", "kind", "facet_keys", "rank")
+    )
+    if settings.SEARCH_SAMPLE:  # 0: every match, whatever it costs
+        rows = rows[: settings.SEARCH_SAMPLE]
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # e.g. an unknown filter value: no query needed
+        return Found()
+    # A plain cursor: each column comes as the database driver gives it (dates as dates,
+    # on both databases), without the ORM's conversion of each of the 50,000 values.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        columns = list(zip(*cursor.fetchall(), strict=True))
+    return Found(*columns) if columns else Found()
+
+
+def snippets(meeting_ids: list[int], text: str) -> dict[int, SafeString]:
+    """Highlighted passages of the readouts' text for the given meetings: {pk: html}."""
+    if not meeting_ids:
+        return {}
+    rows = _engine().snippet_rows(meeting_ids, text)
+    return {pk: highlight(snippet) for pk, snippet in rows if snippet and MARK_START in snippet}
+
+
+def suggestions(text: str, *, limit: int = 3) -> list:
+    """Officials and topics whose names look like a misspelt query (PostgreSQL only: SQLite
+    has no trigram matching)."""
+    if connection.vendor != "postgresql" or not text.strip():
+        return []
+    return postgres.suggestions(text, limit=limit)
+
+
+def repair_after_migrate(sender, using: str = "default", **kwargs) -> None:
+    """post_migrate: a migration that rebuilt the meetings table on SQLite dropped the FTS
+    triggers; put them back."""
+    repair_sqlite_index(using)

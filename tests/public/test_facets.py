@@ -1,0 +1,157 @@
+"""Facets beside every list: counts over the current results, links that narrow, a way out."""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import parse_qs
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from factories import make_meeting, make_official
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def world(db):
+    pk1, pk2 = (
+        make_official("Anwar Envoy", country="PK"),
+        make_official("Bilal Envoy", country="PK"),
+    )
+    cn = make_official("Chen Counterpart", country="CN")
+    us = make_official("Dana Counterpart", country="US")
+    return [
+        make_meeting("A", date=dt.date(2023, 1, 5), kind="courtesy call",
+                     participants=[(pk1, "envoy", ""), (cn, "counterpart", "")],
+                     topics=["CPEC 2.0", "trade"]),
+        make_meeting("B", date=dt.date(2024, 3, 1), kind="bilateral meeting",
+                     participants=[(pk1, "envoy", ""), (cn, "counterpart", "")], topics=["trade"]),
+        make_meeting("C", date=dt.date(2024, 6, 1), kind="bilateral meeting", location="US",
+                     city="Washington", participants=[(pk2, "envoy", ""), (us, "counterpart", "")],
+                     topics=["energy"]),
+    ]  # fmt: skip
+
+
+def facet(response, key):
+    found = {f.key: f for f in response.context["facets"]}
+    if key not in found:
+        return {}
+    return {v.label: (v.count, v.url) for v in found[key].values}
+
+
+def test_facets_count_the_current_results(client, world):
+    response = client.get("/meetings/")
+    # Pakistan is in all three: offering it would not narrow anything.
+    assert {k: c for k, (c, _) in facet(response, "country").items()} == {
+        "China": 2, "United States": 1,
+    }  # fmt: skip
+    assert {k: c for k, (c, _) in facet(response, "topic").items()} == {
+        "trade": 2, "CPEC 2.0": 1, "energy": 1,
+    }  # fmt: skip
+    assert {k: c for k, (c, _) in facet(response, "kind").items()} == {
+        "Bilateral meeting": 2, "Courtesy call": 1,
+    }  # fmt: skip
+    assert {k: c for k, (c, _) in facet(response, "year").items()} == {"2023": 1, "2024": 2}
+    assert facet(response, "official")["Anwar Envoy"][0] == 2
+
+
+def test_facet_links_add_their_filter_and_keep_the_others(client, world):
+    response = client.get("/meetings/", {"country": "pk", "page": "1", "sort": "oldest"})
+    count, url = facet(response, "country")["China"]
+    assert count == 2
+    assert parse_qs(url.lstrip("?")) == {"country": ["pk", "cn"], "sort": ["oldest"]}
+    _, year_url = facet(response, "year")["2024"]
+    assert parse_qs(year_url.lstrip("?"))["from"] == ["2024"]
+    following = client.get("/meetings/" + url)
+    assert [m.title for m in following.context["meetings"]] == ["A", "B"]
+
+
+def test_values_in_force_are_not_offered_again(client, world):
+    response = client.get("/meetings/", {"country": "cn", "kind": "courtesy call"})
+    assert "China" not in facet(response, "country")
+    assert facet(response, "kind") == {}
+    page = client.get("/countries/pk/")
+    assert "Pakistan" not in facet(page, "country")
+    assert "Dana Counterpart" in facet(page, "official")
+
+
+def test_facets_narrow_country_official_and_topic_pages_too(client, world):
+    for url, facet_key, expected in [
+        ("/countries/cn/", "topic", {"CPEC 2.0": 1}),  # trade: in both, narrows nothing
+        ("/topics/trade/", "kind", {"Courtesy call": 1, "Bilateral meeting": 1}),
+        ("/officials/anwar-envoy/", "year", {"2023": 1, "2024": 1}),
+        ("/countries/pk/cn/", "kind", {"Courtesy call": 1, "Bilateral meeting": 1}),
+    ]:
+        response = client.get(url)
+        assert {k: c for k, (c, _) in facet(response, facet_key).items()} == expected, url
+
+
+def test_facets_take_a_fixed_number_of_queries_whatever_the_result_size(client, world):
+    official = make_official("Many Meetings", country="PK")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/meetings/", {"country": "pk"}).status_code == 200
+        return len(captured)
+
+    make_meeting("extra 0", participants=[(official, "envoy", "")], topics=["t0"])
+    few = queries()
+    for i in range(1, 40):
+        make_meeting(f"extra {i}", participants=[(official, "envoy", "")], topics=[f"t{i}"])
+    assert queries() == few
+
+
+def test_an_empty_result_says_which_filter_to_drop(client, world):
+    response = client.get("/meetings/", {"country": "us", "topic": "trade"})
+    assert len(response.context["meetings"]) == 0
+    relaxations = response.context["relaxations"]
+    assert ("country: United States", "?topic=trade", 2) in relaxations
+    assert ("topic: trade", "?country=us", 1) in relaxations
+    html = response.content.decode()
+    assert 'href="?topic=trade">without country: United States</a>: 2 readouts' in html
+
+
+def test_the_activity_chart_follows_the_filters_month_by_month_over_a_short_span(client, world):
+    response = client.get("/meetings/", {"topic": "trade"})
+    activity = response.context["activity"]
+    assert activity["unit"] == "month"
+    assert [(row["label"], row["count"]) for row in activity["rows"]] == [
+        ("Jan 2023", 1),
+        ("Mar 2024", 1),
+    ]
+    # Each bar leads to the list narrowed to its month, filters kept.
+    assert activity["rows"][1]["url"] == "?topic=trade&from=2024-03&to=2024-03"
+    html = response.content.decode()
+    assert "Readouts per month" in html
+    assert '<a href="?topic=trade&amp;from=2024-03&amp;to=2024-03">Mar 2024</a>' in html
+    narrowed = client.get("/meetings/?topic=trade&from=2024-03&to=2024-03")
+    assert [m.title for m in narrowed.context["meetings"]] == ["B"]
+
+
+def test_the_activity_chart_counts_years_over_a_long_span(client, world):
+    make_meeting("Old", date=dt.date(2015, 5, 5), topics=["trade"])
+    activity = client.get("/meetings/", {"topic": "trade"}).context["activity"]
+    assert activity["unit"] == "year"
+    assert [(row["label"], row["count"]) for row in activity["rows"]] == [
+        ("2015", 1),
+        ("2023", 1),
+        ("2024", 1),
+    ]
+    assert [row["share"] for row in activity["rows"]] == [1, 1, 1]
+
+
+def test_the_home_page_chart_links_to_the_archive_pages(client, world):
+    activity = client.get("/").context["activity"]
+    assert activity["unit"] == "month"
+    assert activity["rows"][0]["url"] == "/meetings/2023/01/"
+    make_meeting("Old", date=dt.date(2015, 5, 5))
+    activity = client.get("/").context["activity"]
+    assert activity["unit"] == "year"
+    assert activity["rows"][0] == {
+        "period": "2015",
+        "label": "2015",
+        "count": 1,
+        "share": activity["rows"][0]["share"],
+        "url": "/meetings/2015/",
+    }

@@ -1,0 +1,184 @@
+"""Discovery: Atom feeds (parsed with feedparser), sitemap.xml, robots.txt, synthetic labels."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import xml.etree.ElementTree as ET
+
+import feedparser
+import pytest
+from factories import make_meeting, make_official
+
+from engagements.interchange.importing import import_readouts
+from engagements.interchange.synthetic import SAMPLE_PUBLISHER, sample_records
+from engagements.models import Meeting
+
+pytestmark = pytest.mark.django_db
+SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def parse(client, url: str):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    assert response["Content-Type"].startswith("application/atom+xml")
+    feed = feedparser.parse(response.content)
+    assert not feed.bozo, feed.get("bozo_exception")
+    assert feed.version == "atom10"
+    return feed
+
+
+def test_the_newest_readouts_feed_is_valid_atom_with_summaries_and_categories(client, seed_like):
+    make_meeting("A draft", status=Meeting.Status.DRAFT)
+    feed = parse(client, "/meetings/feed/")
+    assert feed.feed.title == "Engagement Archive: newest readouts"
+    [entry] = feed.entries
+    meeting = seed_like["meeting"]
+    assert entry.link == "http://testserver" + meeting.get_absolute_url()
+    assert entry.title == f"11 November 2025: {meeting.title}"
+    assert entry.summary == "A courtesy call in Beijing."
+    assert {tag.term for tag in entry.tags} == {"CPEC 2.0", "5E framework"}
+    assert entry.published_parsed and entry.updated_parsed
+
+
+def test_every_country_pair_official_and_topic_has_a_feed(client, seed_like):
+    other = make_meeting("Paris talks", location="FR", city="Paris", topics=["trade"])
+    liu = seed_like["liu"]
+    expected = {
+        "/countries/pk/feed/": {seed_like["meeting"].title},
+        "/countries/fr/feed/": {other.title},
+        "/countries/pk/cn/feed/": {seed_like["meeting"].title},
+        f"/officials/{liu.slug}/feed/": {seed_like["meeting"].title},
+        "/topics/trade/feed/": {other.title},
+        "/meetings/feed/?topic=trade": {other.title},
+    }
+    for url, titles in expected.items():
+        feed = parse(client, url)
+        assert {e.title.split(": ", 1)[1] for e in feed.entries} == titles, url
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/countries/zz/feed/", "/countries/pk/pk/feed/", "/officials/nobody/feed/",
+     "/topics/nothing/feed/", "/meetings/feed/?from=notadate"],
+)  # fmt: skip
+def test_feeds_of_unknown_things_are_404(client, seed_like, url):
+    assert client.get(url).status_code == 404
+
+
+def test_pages_link_their_feed(client, seed_like):
+    liu = seed_like["liu"]
+    for page, feed in [
+        ("/meetings/", "/meetings/feed/"),
+        ("/countries/pk/", "/countries/pk/feed/"),
+        ("/countries/pk/cn/", "/countries/pk/cn/feed/"),
+        (f"/officials/{liu.slug}/", f"/officials/{liu.slug}/feed/"),
+        ("/topics/cpec-20/", "/topics/cpec-20/feed/"),
+        ("/meetings/?country=cn", "/meetings/feed/?country=cn"),
+    ]:
+        html = client.get(page).content.decode()
+        assert '<link rel="alternate" type="application/atom+xml"' in html
+        assert f'href="{feed}"' in html, page
+
+
+def test_feed_titles_escape_hostile_text(client):
+    make_meeting("<script>alert(1)</script>", summary="<b onmouseover=x>hi</b>", topics=["<i>"])
+    body = client.get("/meetings/feed/").content.decode()
+    assert "<script>" not in body and "<b onmouseover" not in body
+    assert not feedparser.parse(body).bozo
+
+
+def test_sitemap_lists_every_public_page_type(client, seed_like):
+    make_meeting("A draft", status=Meeting.Status.DRAFT)
+    index = ET.fromstring(client.get("/sitemap.xml").content)
+    sections = [loc.text for loc in index.findall("s:sitemap/s:loc", SITEMAP_NS)]
+    assert len(sections) == 5
+    urls = set()
+    for section in sections:
+        path = section.removeprefix("http://testserver")
+        tree = ET.fromstring(client.get(path).content)
+        urls |= {
+            loc.text.removeprefix("http://testserver")
+            for loc in tree.iterfind(".//s:loc", SITEMAP_NS)
+        }
+    liu = seed_like["liu"]
+    assert {
+        "/",
+        "/meetings/",
+        seed_like["meeting"].get_absolute_url(),
+        "/countries/pk/",
+        f"/officials/{liu.slug}/",
+        "/topics/cpec-20/",
+    } <= urls
+    assert not any("a-draft" in url for url in urls)
+
+
+def test_robots_txt_points_to_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/plain")
+    text = response.content.decode()
+    assert "Sitemap: http://testserver/sitemap.xml" in text
+    assert "Disallow: /meetings/export.csv" in text
+
+
+def test_synthetic_readouts_are_marked_on_every_page_that_shows_them(client):
+    lines = [(json.dumps(r) + "\n").encode() for r in sample_records(20)]
+    assert import_readouts(lines).created == 20
+    meeting = Meeting.objects.filter(synthetic=True).order_by("-date").first()
+    assert meeting.sources.get().publisher == SAMPLE_PUBLISHER
+    official = meeting.participations.first().official
+    topic = meeting.topics.first()
+    country = meeting.countries.first()
+    for url in [
+        "/",
+        "/meetings/",
+        meeting.get_absolute_url(),
+        f"/meetings/{meeting.date:%Y}/",
+        official.get_absolute_url(),
+        topic.get_absolute_url(),
+        country.get_absolute_url(),
+    ]:
+        html = client.get(url).content.decode()
+        assert "synthetic sample data" in html, url
+    assert "Synthetic sample — not a real readout" in client.get("/meetings/").content.decode()
+    assert "describes no real meeting" in client.get(meeting.get_absolute_url()).content.decode()
+
+
+def test_real_readouts_carry_no_synthetic_label(client, seed_like):
+    html = client.get(seed_like["meeting"].get_absolute_url()).content.decode()
+    assert "synthetic" not in html.lower()
+    assert "synthetic" not in client.get("/").content.decode().lower()
+
+
+def test_feed_entries_are_newest_published_first(client):
+    official = make_official(country="PK")
+    older = make_meeting("Older", date=dt.date(2020, 1, 1), participants=[(official, "envoy", "")])
+    newer = make_meeting("Newer", date=dt.date(2021, 1, 1), participants=[(official, "envoy", "")])
+    feed = parse(client, f"/officials/{official.slug}/feed/")
+    assert [e.title.split(": ", 1)[1] for e in feed.entries] == [newer.title, older.title]
+
+
+@pytest.mark.parametrize(
+    ("control", "kept"),
+    [
+        ("\x08", "courtesy call"),
+        ("\x01", "courtesy call"),
+        ("\x7f", "courtesy call"),
+        ("\x1b[31m", "courtesy [31mcall"),
+    ],
+)
+def test_control_characters_in_a_search_do_not_break_the_feed(client, seed_like, control, kept):
+    """XML 1.0 cannot hold them (found by the fuzz tests): they become spaces."""
+    response = client.get("/meetings/feed/", {"q": f"courtesy{control}call"})
+    assert response.status_code == 200
+    ET.fromstring(response.content)  # well-formed
+    page = client.get("/meetings/", {"q": f"courtesy{control}call"})
+    assert page.context["filters"].q == kept
+
+
+def test_entry_ids_do_not_expose_database_ids(client, seed_like):
+    meeting = seed_like["meeting"]
+    [entry] = parse(client, "/meetings/feed/").entries
+    assert entry.id.endswith(f":readout/{meeting.external_id}")
+    assert f"meeting-{meeting.pk}" not in entry.id

@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: bench fuzz soak run demo test test-sqlite test-postgres install lint format check migrate superuser clean
+.PHONY: bench fuzz soak run demo test test-fast test-sqlite test-postgres coverage install lint format check migrate superuser clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else "Python 3.13 is needed (see .python-version); found " + sys.version.split()[0])'
@@ -56,20 +56,28 @@ migrate: $(STAMP)
 superuser: $(STAMP)
 	DEBUG=$${DEBUG:-true} $(BIN)/python manage.py createsuperuser
 
+# Both cores: one pytest worker per core (pytest-xdist); tests sharing a server are kept
+# on one worker (--dist loadgroup, the xdist_group mark).
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+
 ## make test: lint, then the whole suite on SQLite, then on PostgreSQL when it answers
 test: $(STAMP) $(NODE_STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
+## make test-fast: everything but the slow tests, on SQLite (the loop while working)
+test-fast: $(STAMP)
+	env -u DATABASE_URL $(PYTEST) -q -m "not slow"
+
 test-sqlite: $(STAMP)
-	env -u DATABASE_URL $(BIN)/pytest
+	env -u DATABASE_URL $(PYTEST)
 
 test-postgres: $(STAMP)
 	@# The probe asks the server (its postgres database): the tests make their own test_ database.
 	@if $(BIN)/python -c 'import psycopg, sys; psycopg.connect(sys.argv[1], dbname="postgres", connect_timeout=3).close()' '$(PG_URL)' 2>/dev/null; then \
-		DATABASE_URL='$(PG_URL)' $(BIN)/pytest; \
+		DATABASE_URL='$(PG_URL)' $(PYTEST); \
 	elif [ -n "$$CI" ]; then \
 		echo "PostgreSQL at $(PG_URL) does not answer; CI needs it (.ci/run starts it)." >&2; exit 1; \
 	else \
@@ -82,7 +90,11 @@ bench: $(STAMP)
 
 ## make fuzz: the URL fuzz tests with ten times the cases of a normal run (20,000), on SQLite
 fuzz: $(STAMP)
-	env -u DATABASE_URL FUZZ_CASES=$${FUZZ_CASES:-20000} $(BIN)/pytest tests/test_fuzz.py
+	env -u DATABASE_URL FUZZ_CASES=$${FUZZ_CASES:-20000} $(BIN)/pytest tests/public/test_fuzz.py
+
+## make coverage: the whole suite on SQLite, measuring which lines of engagements/ ran
+coverage: $(STAMP) $(NODE_STAMP)
+	env -u DATABASE_URL $(PYTEST) -q --cov=engagements --cov-report=term:skip-covered
 
 ## make soak: 10 minutes at 16 connections over a mix of pages (bench/soak --help)
 soak: $(STAMP)
@@ -91,6 +103,7 @@ soak: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

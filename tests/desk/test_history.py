@@ -82,31 +82,8 @@ def test_a_readout_reverts_with_its_participants_and_topics(staff_client, saved)
     # Looking at an old version changes nothing.
     saved.refresh_from_db()
     assert saved.title == "Changed"
-    # Saving the old version's form reverts.
-    data = {
-        key: value
-        for key, value in form.context["adminform"].form.initial.items()
-        if key in {"title", "slug", "kind", "city", "summary", "body", "status"}
-    }
-    formsets = form.context["inline_admin_formsets"]
-    data.update(
-        {
-            "date": "2025-11-11",
-            "location_country": str(saved.location_country_id),
-            "topics": "CPEC 2.0, youth exchanges, think-tank cooperation",
-        }
-    )
-    for inline in formsets:
-        formset = inline.formset
-        for key, value in formset.management_form.initial.items():
-            data[f"{formset.prefix}-{key}"] = value
-        # Only the version's own rows: the empty extra rows are left out, as a browser would.
-        data[f"{formset.prefix}-TOTAL_FORMS"] = len(formset.initial_forms)
-        for i, subform in enumerate(formset.initial_forms):
-            for name, field in subform.fields.items():
-                value = subform.initial.get(name, field.initial)
-                if value is not None:
-                    data[f"{formset.prefix}-{i}-{name}"] = getattr(value, "pk", value)
+    # Saving the old version's form, as shown, reverts.
+    data = form_as_shown(form)
     response = staff_client.post(revert_url, data)
     assert response.status_code == 302
     saved.refresh_from_db()

@@ -48,7 +48,7 @@ class _Rollback(Exception):
 
 
 class HistoryAdmin(VersionAdmin):
-    """The admin's history page, with what each version changed (history.py), and reverts
+    """The admin's history page, with what each version changed (desk/history.py), and reverts
     that check before they change anything.
 
     django-reversion's own revert and recover views revert a whole revision first and ask

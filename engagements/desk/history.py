@@ -1,6 +1,6 @@
 """Every change to a readout, official or topic, kept by django-reversion and shown as a diff.
 
-The admin (admin.py, `HistoryAdmin`) records a revision for each save, publish, revert and
+The admin (admin/base.py, `HistoryAdmin`) records a revision for each save, publish, revert and
 merge, with who and when. A readout's revision also holds its participants, sources and
 topic links, so reverting a readout brings them back too. `describe_changes` turns a list
 of versions into what changed between each one and the one before it.

@@ -1,7 +1,7 @@
 """Merging duplicates: two records of one official (or one topic) become one.
 
 The kept record takes over every participation (or topic link), the others' names and
-aliases become its aliases, and their addresses redirect to it (permalinks.py). One
+aliases become its aliases, and their addresses redirect to it (upkeep/permalinks.py). One
 transaction: a merge that fails half way leaves both records as they were.
 """
 

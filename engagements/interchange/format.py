@@ -101,7 +101,7 @@ def _text(
     if not isinstance(value, str):
         errors.append(f"{where}: expected text, got {_type_name(value)}")
         return ""
-    value = without_bidi_controls(value)  # as every model save does (signals.py)
+    value = without_bidi_controls(value)  # as every model save does (upkeep/receivers.py)
     if strip:
         value = value.strip()
     try:

@@ -13,9 +13,10 @@ from engagements.models.records import Official, Topic
 class ArchiveVersion(models.Model):
     """One row counting the archive's changes: every public page is cached under it.
 
-    Every write to the archive (a save, a delete, an import, a publish) adds one, so a page
-    cached before the change is never served after it (caching.py). Kept in the database,
-    not the cache, so that every server process sees a change at once whatever the cache.
+    Every write to the public archive (a save, a delete, an import, a publish) adds one, so
+    a page cached before the change is never served after it (upkeep/version.py,
+    public/pagecache.py). Kept in the database, not the cache, so that every server
+    process sees a change at once whatever the cache.
     """
 
     number = models.BigIntegerField(default=0)
@@ -35,7 +36,7 @@ class FormerAddress(models.Model):
     """An address a readout, official or topic used to have, so that it still answers.
 
     Recorded when a readout's date or slug, or an official's or topic's slug, changes, and
-    when duplicates are merged (permalinks.py). A request for it is redirected (301) to the
+    when duplicates are merged (upkeep/permalinks.py). A request for it is redirected (301) to the
     record's address of today, however often it has changed since.
     """
 
@@ -80,7 +81,7 @@ class MeetingFacet(models.Model):
     """What a published readout counts towards in the facet counts, as last counted.
 
     One row per (readout, facet, value): each of its countries, pairs of countries,
-    officials and topics, its kind, year and month (facetcounts.py). Kept so that a change
+    officials and topics, its kind, year and month (upkeep/facetcounts.py). Kept so that a change
     to a readout can be counted as a difference, without recounting the archive. Not a
     foreign key: a deleted readout's rows are what its counts are taken back from.
     """
@@ -107,7 +108,7 @@ class FacetCount(models.Model):
     countries, official, topic, kind or year; the value one country, official, topic, kind
     or month. A list whose filters are exactly one scope (a country's page,
     `/meetings/?topic=…`) reads its facets here instead of counting its readouts
-    (facetcounts.py).
+    (upkeep/facetcounts.py, public/keptcounts.py).
     """
 
     scope_facet = models.CharField(max_length=8)

@@ -209,7 +209,7 @@ class Meeting(models.Model):
     class Meta:
         ordering = ["-date", "-id"]
         get_latest_by = "date"
-        # Contributors write drafts; only Editors (roles.py) may put a readout before the public.
+        # Contributors write drafts; only Editors (desk/roles.py) publish a readout.
         permissions = [("publish_meeting", "Can publish and unpublish readouts")]
         constraints = [
             models.UniqueConstraint(fields=["date", "slug"], name="meeting_unique_slug_per_date"),

@@ -3,7 +3,7 @@ topics, kinds and years, each value a link that narrows the list to it.
 
 Five queries whatever the size of the result: four group the current result set (passed
 as a subquery of meeting ids) or, when the filters amount to one scope whose counts are
-kept up to date on write (facetcounts.py), read those counts; one names the officials and
+kept up to date on write (upkeep/facetcounts.py), read those counts; one names the officials and
 topics that came out on top. A search has already read what it found, with each
 readout's facet keys (search.find): its facets are counted from that, in Python.
 """
@@ -129,7 +129,7 @@ def _found_counts(found: search.Found, leave_out) -> Counts:
 
 
 def _kept_counts(scope: tuple[str, int], leave_out) -> Counts:
-    """Read the counts kept for `scope` (facetcounts.py): four small indexed reads."""
+    """Read the counts kept for `scope` (keptcounts.py): four small indexed reads."""
     per_kind: Counter[str] = Counter()
     per_month: Counter[tuple[int, int]] = Counter()
     for facet, value, count in keptcounts.counted(scope, ("kind", "month")).values_list(
@@ -170,7 +170,7 @@ def facets(
     official or topic) are left out, and so are values every result has: each value
     listed narrows the list further. The year facet keeps every year (it draws the chart).
     `country_names` ({id: (name, code)} of the public countries) names the country facet.
-    When the filters amount to one scope whose counts are kept (facetcounts.py), they are
+    When the filters amount to one scope whose counts are kept (keptcounts.py), they are
     read rather than counted; what a search found is counted as it is, without a query.
     Five queries at most, whatever the size of the result.
     """

@@ -184,7 +184,7 @@ class MeetingFilters:
     def apply(self, meetings, *, every_match: bool = False):
         """Narrow a meeting queryset by every filter, in the order asked for.
 
-        A search keeps its newest SEARCH_SAMPLE matches (search.py) unless `every_match`:
+        A search keeps its newest SEARCH_SAMPLE matches (engagements/search) unless `every_match`:
         a download holds every readout the filters select."""
         if self.unknown:  # nothing to search or order (an empty set has no rank to sort by)
             return meetings.none()

@@ -1,7 +1,7 @@
 """Counts for the "busiest" and "most frequent" panels and the activity chart.
 
 Each reads the counts kept on write for a whole scope (the archive, one country…;
-facetcounts.py), in one small query whatever the number of readouts.
+upkeep/facetcounts.py), in one small query whatever the number of readouts.
 """
 
 from __future__ import annotations

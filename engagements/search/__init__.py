@@ -83,7 +83,7 @@ def find(meetings: QuerySet, text: str) -> Found:
     """The newest settings.SEARCH_SAMPLE meetings matching `text`.
 
     One query reads them all, with their rank and facet keys: a search page counts its
-    facets, orders its results and counts them from this (views.py), instead of having
+    facets, orders its results and counts them from this (public/views.py), instead of having
     the database find the matches again for each (a third of a second each for a word in
     nearly every readout of 100,000)."""
     matching, rank = _matching(meetings, text)

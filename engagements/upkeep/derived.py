@@ -6,10 +6,10 @@
   meeting's own columns (participants' names and aliases; topics with their aliases,
   and places);
 * `facet_keys`: its countries, officials and topics as one short text, so that a
-  search counts the facets of what it found from the rows it read (search.py).
+  search counts the facets of what it found from the rows it read (engagements/search).
 
 `refresh(meeting_ids)` recomputes them in a fixed number of queries, then brings the
-facet counts in line (facetcounts.py). The admin, signals and the importer all go
+facet counts in line (facetcounts.py). The admin, the receivers and the importer all go
 through `search_texts` and `facet_keys`, so the result is the same whichever way a
 meeting was written.
 """

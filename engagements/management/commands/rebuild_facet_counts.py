@@ -1,4 +1,4 @@
-"""Recount the kept facet counts from scratch (facetcounts.py)."""
+"""Recount the kept facet counts from scratch (upkeep/facetcounts.py)."""
 
 import time
 

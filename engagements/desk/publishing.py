@@ -1,14 +1,15 @@
 """What a readout needs before the public may see it, checked the same way everywhere.
 
-The admin form (its participant and source inlines) and the publish action both ask
-`missing_for_publication`, so the rule is written once: an envoy, a counterpart, a source.
+The admin form (its participant and source inlines), the publish action and the importer
+all ask `missing_for_publication` (models/meetings.py), so the rule is written once: an
+envoy, a counterpart, a source. Here: the rule for a readout as stored, and its words.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from engagements.models import Meeting, Participation
+from engagements.models import Meeting, missing_for_publication
 
 NEEDS = {
     "envoy": "an envoy (a participant with the role “envoy”)",
@@ -17,14 +18,7 @@ NEEDS = {
 }
 
 
-def missing_for_publication(*, roles: Iterable[str], source_count: int) -> list[str]:
-    """The parts a readout with these participant roles and sources lacks to be published."""
-    roles = set(roles)
-    needed = [Participation.Role.ENVOY, Participation.Role.COUNTERPART]
-    missing = [str(role) for role in needed if role not in roles]
-    if source_count < 1:
-        missing.append("source")
-    return missing
+__all__ = ["NEEDS", "explain", "missing_for_meeting", "missing_for_publication"]
 
 
 def missing_for_meeting(meeting: Meeting) -> list[str]:

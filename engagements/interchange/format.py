@@ -34,6 +34,7 @@ from engagements.models import (
     Topic,
     http_url_validator,
     longest,
+    missing_for_publication,
 )
 
 MAX_LINE_BYTES = 10 * 1024 * 1024
@@ -81,6 +82,8 @@ class Readout:
     sources: list[Reference]
     status: str = Meeting.Status.PUBLISHED
     synthetic: bool = False
+    # What it lacks to be published, when it asked to be: it is imported as a draft.
+    held_back: list[str] = field(default_factory=list)
     line: int = 0
     extra: dict = field(default_factory=dict)
 
@@ -312,6 +315,15 @@ def parse_record(data) -> tuple[Readout | None, list[str]]:
 
     if errors:
         return None, list(errors)
+    # The admin's rule: a readout without an envoy, a counterpart and a source is not
+    # published, whichever way it comes in. It is kept, as a draft, for an editor.
+    held_back = []
+    if status == Meeting.Status.PUBLISHED:
+        held_back = missing_for_publication(
+            roles=[person.role for person in people], source_count=len(sources)
+        )
+        if held_back:
+            status = Meeting.Status.DRAFT
     return (
         Readout(
             id=record_id,
@@ -327,6 +339,7 @@ def parse_record(data) -> tuple[Readout | None, list[str]]:
             sources=sources,
             status=status,
             synthetic=synthetic,
+            held_back=held_back,
         ),
         [],
     )

@@ -40,6 +40,8 @@ class ImportResult:
     unchanged: int = 0
     errors: list[tuple[int, str]] = field(default_factory=list)
     invalid_lines: set[int] = field(default_factory=set)
+    # (line, what it lacks): readouts that asked to be published and were kept as drafts.
+    held_back: list[tuple[int, list[str]]] = field(default_factory=list)
     seconds: float = 0.0
     written: bool = False
 
@@ -48,9 +50,10 @@ class ImportResult:
         return len(self.invalid_lines)
 
     def summary(self) -> str:
+        drafts = f", kept as drafts {len(self.held_back):,}" if self.held_back else ""
         return (
             f"created {self.created:,}, updated {self.updated:,}, unchanged {self.unchanged:,}, "
-            f"invalid {self.invalid:,} in {self.seconds:.1f} s"
+            f"invalid {self.invalid:,}{drafts} in {self.seconds:.1f} s"
         )
 
 
@@ -216,6 +219,8 @@ class Importer:
             self._error(number, f"id: {readout.id} is already used on line {first}")
             return None
         readout.line = number
+        if readout.held_back and len(self.result.held_back) < MAX_ERRORS_KEPT:
+            self.result.held_back.append((number, readout.held_back))
         return readout
 
     # -- writing a batch ---------------------------------------------------------------------

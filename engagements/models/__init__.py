@@ -13,6 +13,7 @@ from engagements.models.meetings import (
     Participation,
     Source,
     meetings_changed,
+    missing_for_publication,
     new_external_id,
     readout_path,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "http_url_validator",
     "longest",
     "meetings_changed",
+    "missing_for_publication",
     "new_external_id",
     "readout_path",
     "unique_slug",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from contextvars import ContextVar
 
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -369,3 +370,15 @@ SCOPE_LOOKUPS = {
     Official: "participations__official",
     Topic: "topic_links__tag",
 }
+
+
+def missing_for_publication(*, roles: Iterable[str], source_count: int) -> list[str]:
+    """The parts a readout with these participant roles and sources lacks to be published:
+    "envoy", "counterpart", "source". The admin, its publish action and the importer all
+    apply this one rule (desk/publishing.py words it for editors)."""
+    roles = set(roles)
+    needed = [Participation.Role.ENVOY, Participation.Role.COUNTERPART]
+    missing = [str(role) for role in needed if role not in roles]
+    if source_count < 1:
+        missing.append("source")
+    return missing

@@ -453,3 +453,53 @@ def test_a_refused_readout_creates_no_officials_or_topics(tmp_path):
 def test_batch_size_is_bounded(tmp_path, size):
     message, _ = run_failing(write(tmp_path, [readout(1)]), "--batch-size", size)
     assert "--batch-size must be between 1 and 5000" in message
+
+
+# -- the publishing rule applies to imports too -----------------------------------------------
+
+
+def line(record_id: str, **changes) -> bytes:
+    record = {
+        "id": record_id,
+        "date": "2025-11-11",
+        "title": f"Readout {record_id}",
+        "kind": "meeting",
+        "participants": [
+            {"name": "Khalil Hashmi", "title": "", "country": "PK", "role": "envoy"},
+            {"name": "Liu Haixing", "title": "", "country": "CN", "role": "counterpart"},
+        ],
+        "sources": [{"url": "https://example.org/r", "publisher": "DNA", "published": None}],
+    }
+    return (json.dumps(record | changes) + "\n").encode()
+
+
+def test_what_the_admin_would_refuse_to_publish_is_imported_as_a_draft(tmp_path, client):
+    path = tmp_path / "mixed.jsonl"
+    path.write_bytes(
+        line("complete")
+        + line("no-source", sources=[])
+        + line("no-one", participants=[], sources=[])
+        + line("asked-draft", sources=[], status="draft")
+    )
+    out = io.StringIO()
+    call_command("import_readouts", str(path), stdout=out)
+    report = out.getvalue()
+    statuses = dict(Meeting.objects.values_list("external_id", "status"))
+    assert statuses == {
+        "complete": "published",
+        "no-source": "draft",
+        "no-one": "draft",
+        "asked-draft": "draft",
+    }
+    assert "mixed.jsonl:2: kept as a draft, not published: it has no source" in report
+    assert (
+        "mixed.jsonl:3: kept as a draft, not published: it has no envoy, no counterpart, no source"
+        in report
+    )
+    assert ":4:" not in report  # it asked to be a draft: nothing to report
+    assert "kept as drafts 2" in report
+    assert client.get("/meetings/").content.decode().count("Readout ") == 1
+    # Importing the same file again changes nothing (the drafts stay drafts, unchanged).
+    again = io.StringIO()
+    call_command("import_readouts", str(path), stdout=again)
+    assert "unchanged 4" in again.getvalue()

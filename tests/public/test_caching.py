@@ -173,7 +173,11 @@ def import_one(tmp_path) -> None:
         "date": "2025-12-01",
         "title": "Imported after the page was cached",
         "kind": "bilateral meeting",
-        "participants": [{"name": "New Envoy", "country": "PK", "role": "envoy"}],
+        "participants": [
+            {"name": "New Envoy", "country": "PK", "role": "envoy"},
+            {"name": "New Host", "country": "CN", "role": "counterpart"},
+        ],
+        "sources": [{"publisher": "Test Agency"}],
     }
     path = tmp_path / "late.jsonl"
     path.write_text(json.dumps(record) + "\n")

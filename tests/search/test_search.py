@@ -278,8 +278,12 @@ def test_a_first_import_into_an_empty_archive_leaves_the_search_index_in_place(d
     record = {
         "id": "first-1", "date": "2025-11-11", "title": "Hydrogen talks", "kind": "meeting",
         "location": {"city": "Oslo", "country": "NO"},
-        "participants": [{"name": "A B", "title": "", "country": "NO", "role": "envoy"}],
-        "themes": [], "summary": "", "body": "Electrolysers.", "sources": [],
+        "participants": [
+            {"name": "A B", "title": "", "country": "NO", "role": "envoy"},
+            {"name": "C D", "title": "", "country": "NO", "role": "counterpart"},
+        ],
+        "themes": [], "summary": "", "body": "Electrolysers.",
+        "sources": [{"url": "", "publisher": "Test Agency", "published": None}],
     }  # fmt: skip
     assert import_readouts([json.dumps(record).encode()]).created == 1
     assert [m.title for m in search.search(Meeting.objects.all(), "electrolysers")] == [
@@ -422,7 +426,8 @@ def test_a_readout_updated_by_a_new_import_stays_findable_by_its_people(client, 
             {"name": "Khalil Hashmi", "title": "", "country": "PK", "role": "envoy"},
             {"name": "Liu Haixing", "title": "", "country": "CN", "role": "counterpart"},
         ],
-        "themes": ["trade"], "summary": "S.", "body": "B.", "sources": [],
+        "themes": ["trade"], "summary": "S.", "body": "B.",
+        "sources": [{"url": "", "publisher": "Test Agency", "published": None}],
     }  # fmt: skip
     import_readouts([json.dumps(record).encode()])
     assert import_readouts([json.dumps(record | {"themes": ["energy"]}).encode()]).updated == 1

@@ -98,6 +98,15 @@ class Command(BaseCommand):
         total_seen = result.created + result.updated + result.unchanged + result.invalid
         if total_seen == 0:
             raise CommandError(f"{name}: no readouts found (the file is empty)")
+        if result.written:
+            for line, missing in result.held_back[:MAX_ERRORS_SHOWN]:
+                self.stdout.write(
+                    f"{name}:{line}: kept as a draft, not published: it has no "
+                    + ", no ".join(missing)
+                    + " (publishing needs an envoy, a counterpart and a source)"
+                )
+            if len(result.held_back) > MAX_ERRORS_SHOWN:
+                self.stdout.write(f"… and {len(result.held_back) - MAX_ERRORS_SHOWN:,} more drafts")
         self.stdout.write(result.summary())
         if result.invalid and not skip_invalid:
             raise CommandError(

@@ -35,6 +35,9 @@ def write_jsonl(meetings, out: TextIO, *, site: str) -> int:
 def write_csv(meetings, out: TextIO, *, site: str) -> int:
     # Every cell quoted: a cell such as `x;=5+5;y` must not be split by a spreadsheet
     # that reads semicolons as separators, and then run.
+    # A byte order mark first: spreadsheets then read the file as UTF-8, and Türkiye and
+    # 刘海星 arrive intact (without it, Excel guesses a legacy code page).
+    out.write("\ufeff")
     writer = csv.writer(out, quoting=csv.QUOTE_ALL)
     writer.writerow(CSV_COLUMNS)
     count = 0

@@ -22,6 +22,10 @@ class ReadoutFeed(Feed):
 
     feed_type = Atom1Feed
     subtitle = "Readouts of diplomatic engagements, each with its source."
+    # Atom requires an author for every entry: the archive for the feed, and for each entry
+    # whoever published the account it is told on (its first source).
+    author_name = "Engagement Archive"
+    SYNTHETIC_LABEL = "Synthetic sample — not a real readout"
 
     def base_meetings(self, obj):
         return Meeting.objects.published()
@@ -30,12 +34,20 @@ class ReadoutFeed(Feed):
         return (
             self.base_meetings(obj)
             .select_related("location_country")
-            .prefetch_related("topics")
+            .prefetch_related("topics", "sources")
             .order_by("-published_at", "-pk")[:FEED_SIZE]
         )
 
+    def author_link(self, obj) -> str:
+        return reverse("engagements:home")
+
     def item_title(self, meeting: Meeting) -> str:
-        return f"{meeting.date:%-d %B %Y}: {meeting.title}"
+        title = f"{meeting.date:%-d %B %Y}: {meeting.title}"
+        return f"{title} [{self.SYNTHETIC_LABEL}]" if meeting.synthetic else title
+
+    def item_author_name(self, meeting: Meeting) -> str:
+        publishers = [source.publisher for source in meeting.sources.all() if source.publisher]
+        return publishers[0] if publishers else self.author_name
 
     def item_description(self, meeting: Meeting) -> str:
         # Atom1Feed declares the summary type="html", and readers render it: the plain-text
@@ -49,7 +61,8 @@ class ReadoutFeed(Feed):
         return meeting.updated_at
 
     def item_categories(self, meeting: Meeting) -> list[str]:
-        return [topic.name for topic in meeting.topics.all()]
+        topics = [topic.name for topic in meeting.topics.all()]
+        return [*topics, self.SYNTHETIC_LABEL] if meeting.synthetic else topics
 
     def item_guid(self, meeting: Meeting) -> str:
         # The interchange id, not the database's: gaps in a sequence of database ids would
@@ -82,6 +95,11 @@ class LatestFeed(ReadoutFeed):
 
     def link(self, filters) -> str:
         url = reverse("engagements:meeting-list")
+        return f"{url}?{filters.query_string}" if filters.query_string else url
+
+    def feed_url(self, filters) -> str:
+        """The feed's own address (its `self` link), with the filters it was asked with."""
+        url = reverse("engagements:meeting-feed")
         return f"{url}?{filters.query_string}" if filters.query_string else url
 
 

@@ -100,7 +100,10 @@ def test_csv_download_has_readable_columns(client, seed_like):
     response = client.get("/meetings/export.csv", {"topic": "cpec-20"})
     assert response.status_code == 200
     assert 'filename="readouts_topic-cpec-20.csv"' in response["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    body = b"".join(response.streaming_content)
+    # Spreadsheets read it as UTF-8 (a byte order mark first): non-Latin names arrive intact.
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     assert len(rows) == 1
     row = rows[0]
     assert row["participants"].startswith("Khalil Hashmi (PK, envoy, Ambassador of Pakistan")
@@ -113,15 +116,27 @@ def test_csv_cells_that_look_like_formulas_are_neutralised(client):
     official = make_official('=HYPERLINK("http://evil")', country="PK")
     make_meeting("+SUM(A1:A9)", summary="@cmd", participants=[(official, "envoy", "-2+3")])
     response = client.get("/meetings/export.csv")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     cells = [cell for row in rows[1:] for cell in row]
     assert not [c for c in cells if c[:1] in {"=", "+", "-", "@"}]
     assert "'+SUM(A1:A9)" in cells and "'@cmd" in cells
 
 
+def test_csv_keeps_non_latin_names_for_spreadsheets(client):
+    make_meeting(
+        "Talks in Ankara",
+        location="TR",
+        participants=[(make_official("刘海星", country="CN"), "envoy", "")],
+    )
+    body = b"".join(client.get("/meetings/export.csv").streaming_content)
+    assert body.startswith("\ufeff".encode())
+    text = body.decode("utf-8-sig")
+    assert ("刘海星 (CN, envoy)" in text and "Türkiye" not in text) or "TR" in text
+
+
 def test_every_csv_cell_is_quoted(client):
     make_meeting("x;=5+5;y", summary="plain")
-    body = b"".join(client.get("/meetings/export.csv").streaming_content).decode()
+    body = b"".join(client.get("/meetings/export.csv").streaming_content).decode("utf-8-sig")
     assert '"x;=5+5;y"' in body
     header, row = body.splitlines()
     assert all(cell.startswith('"') and cell.endswith('"') for cell in header.split(","))
@@ -183,7 +198,7 @@ def test_a_filtered_download_is_whole_and_says_its_length(client, many_meetings)
     response = client.get("/meetings/export.csv", {"topic": "trade"})
     body = b"".join(response.streaming_content)
     assert response["Content-Length"] == str(len(body))
-    assert len(list(csv.reader(io.StringIO(body.decode())))) == 13
+    assert len(list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))) == 13
 
 
 def test_a_filtered_download_past_the_limit_points_to_the_whole_archive(

@@ -182,3 +182,22 @@ def test_entry_ids_do_not_expose_database_ids(client, seed_like):
     [entry] = parse(client, "/meetings/feed/").entries
     assert entry.id.endswith(f":readout/{meeting.external_id}")
     assert f"meeting-{meeting.pk}" not in entry.id
+
+
+def test_feeds_name_their_authors_and_their_own_filtered_address(client, seed_like):
+    feed = parse(client, "/meetings/feed/?country=pk&topic=cpec-20")
+    assert feed.feed.author == "Engagement Archive"
+    self_link = next(link.href for link in feed.feed.links if link.rel == "self")
+    assert self_link == "http://testserver/meetings/feed/?country=pk&topic=cpec-20"
+    [entry] = feed.entries
+    # Each entry's author: who published the account it is told on.
+    assert entry.author == seed_like["meeting"].sources.first().publisher
+
+
+def test_synthetic_entries_are_marked_in_feeds(client):
+    import_readouts([json.dumps(r).encode() for r in sample_records(2)])
+    feed = parse(client, "/meetings/feed/")
+    assert feed.entries
+    for entry in feed.entries:
+        assert entry.title.endswith("[Synthetic sample — not a real readout]")
+        assert "Synthetic sample — not a real readout" in {tag.term for tag in entry.tags}

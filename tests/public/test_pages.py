@@ -670,3 +670,31 @@ def test_lists_page_only_as_deep_as_is_cheap(client, many_meetings, settings):
         assert client.get(f"{url}?page=3").status_code == 404, url
         settings.ARCHIVE_MAX_PAGES = 400
         assert client.get(f"{url}?page=3").status_code == 200, url
+
+
+def test_a_readout_page_carries_citation_meta_tags_for_reference_managers(client, seed_like):
+    """Highwire Press tags (what Zotero and Google Scholar read) and Dublin Core."""
+    from html.parser import HTMLParser
+
+    class Meta(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.tags: dict[str, list[str]] = {}
+
+        def handle_starttag(self, tag, attrs) -> None:
+            attrs = dict(attrs)
+            if tag == "meta" and "name" in attrs:
+                self.tags.setdefault(attrs["name"], []).append(attrs.get("content", ""))
+
+    meeting = seed_like["meeting"]
+    parser = Meta()
+    parser.feed(get_ok(client, meeting.get_absolute_url()).content.decode())
+    tags = parser.tags
+    permalink = "http://testserver" + meeting.get_absolute_url()
+    assert tags["citation_title"] == [meeting.title]
+    assert tags["citation_publication_date"] == ["2025/11/11"]
+    assert tags["citation_public_url"] == [permalink]
+    assert tags["citation_author"] == [s.publisher for s in meeting.sources.all()]
+    assert set(tags["citation_keywords"]) == {"CPEC 2.0", "5E framework"}
+    assert tags["DC.title"] == [meeting.title] and tags["DC.date"] == ["2025-11-11"]
+    assert tags["DC.identifier"] == [permalink] and tags["DC.publisher"] == ["Engagement Archive"]

@@ -49,6 +49,13 @@ register_converter(FourDigits, "yyyy")
 register_converter(TwoDigits, "nn")
 register_converter(CountryCode, "cc")
 
+
+class CitationFormat(FourDigits):
+    regex = "bib|ris|json"
+
+
+register_converter(CitationFormat, "citefmt")
+
 app_name = "engagements"
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
@@ -62,6 +69,11 @@ urlpatterns = [
         "meetings/<yyyy:year>/<nn:month>/<nn:day>/<slug:slug>/",
         views.MeetingDetailView.as_view(),
         name="meeting-detail",
+    ),
+    path(
+        "meetings/<yyyy:year>/<nn:month>/<nn:day>/<slug:slug>/cite.<citefmt:fmt>",
+        views.MeetingCitationView.as_view(),
+        name="meeting-citation",
     ),
     path("countries/", browse.CountryListView.as_view(), name="country-list"),
     path("countries/<cc:code>/", browse.CountryDetailView.as_view(), name="country-detail"),

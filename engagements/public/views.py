@@ -17,7 +17,7 @@ from django.views.generic import YearArchiveView as BaseYearArchiveView
 
 from engagements import search
 from engagements.models import Country, Meeting, Official, Participation, TaggedMeeting, Topic
-from engagements.public import facets, pagecache, stats
+from engagements.public import citations, facets, pagecache, stats
 from engagements.public.filters import MeetingFilters, parse_filters
 from engagements.public.pagination import BoundedPaginationMixin
 from engagements.upkeep import facetcounts
@@ -306,6 +306,9 @@ class MeetingDetailView(PublishedMeetingsMixin, DateDetailView):
             .order_by("-shared", "-date")[:5]
         )
         context["permalink"] = self.request.build_absolute_uri(meeting.get_absolute_url())
+        reference = citations.Reference.of(meeting, context["permalink"])
+        context["citation_chicago"] = citations.chicago(reference)
+        context["citation_apa"] = citations.apa(reference)
         return context
 
 
@@ -320,3 +323,21 @@ class MeetingPreviewView(MeetingDetailView):
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), "preview": True}
+
+
+class MeetingCitationView(MeetingDetailView):
+    """The readout as a file a reference manager imports: .bib, .ris or CSL .json."""
+
+    def render_to_response(self, context, **response_kwargs):
+        fmt = self.kwargs["fmt"]
+        content_type, extension = citations.FORMATS[fmt]
+        meeting = self.object
+        reference = citations.Reference.of(
+            meeting, self.request.build_absolute_uri(meeting.get_absolute_url())
+        )
+        response = HttpResponse(citations.WRITERS[fmt](reference), content_type=content_type)
+        response["Content-Disposition"] = f'attachment; filename="{meeting.slug}.{extension}"'
+        return response
+
+    def get_context_data(self, **kwargs):
+        return {}  # the file needs none of the page's related readouts

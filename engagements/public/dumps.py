@@ -15,6 +15,7 @@ before the first build, the download answers 503 with Retry-After.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import fcntl
@@ -23,6 +24,7 @@ import json
 import logging
 import os
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 from django.conf import settings
@@ -80,10 +82,18 @@ def path(fmt: str) -> Path:
     return directory() / f"{STEM}.{fmt}"
 
 
-def _replace(target: Path, content: bytes) -> None:
+@contextlib.contextmanager
+def _swapped_in(target: Path) -> Iterator[Path]:
+    """A path to write `target` to: beside it, and swapped in whole once written, so a
+    reader never opens half a file."""
     partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-    partial.write_bytes(content)
+    yield partial
     os.replace(partial, target)
+
+
+def _replace(target: Path, content: bytes) -> None:
+    with _swapped_in(target) as partial:
+        partial.write_bytes(content)
 
 
 def build() -> Built:
@@ -99,11 +109,11 @@ def build() -> Built:
         meetings = Meeting.objects.published().order_by("-date", "-id")
         count = 0
         for fmt, (_content_type, write) in FORMATS.items():
-            target = path(fmt)
-            partial = target.with_name(f".{target.name}.{os.getpid()}.partial")
-            with open(partial, "w", encoding="utf-8", newline="") as out:
+            with (
+                _swapped_in(path(fmt)) as partial,
+                open(partial, "w", encoding="utf-8", newline="") as out,
+            ):
                 count = write(meetings, out, site=settings.SITE_URL)
-            os.replace(partial, target)
     built = Built(version.number, version.token, started_at, timezone.now(), count)
     built.write()
     return built

@@ -46,7 +46,7 @@ from engagements.models import (
 )
 from engagements.models.meetings import in_bulk_delete
 from engagements.upkeep import derived, facetcounts, permalinks
-from engagements.upkeep.version import bump, is_public, published_meeting
+from engagements.upkeep.version import bump, is_public
 
 # What a save may change, read in one query before it: address, publication, search text.
 BEFORE = {
@@ -162,15 +162,15 @@ def _with_its_readout(origin, sender) -> bool:
 def participation_changed(sender, instance: Participation, raw: bool = False, **kwargs) -> None:
     if _with_its_readout(kwargs.get("origin"), sender):
         return
-    if not raw and not derived.is_paused() and published_or_draft(instance.meeting_id):
+    # One read: whether its readout still exists (a participant saved while its readout
+    # goes has nothing to refresh) and whether the public sees it.
+    status = Meeting.objects.filter(pk=instance.meeting_id).values_list("status", flat=True).first()
+    if status is None:
+        return
+    if not raw and not derived.is_paused():
         derived.refresh([instance.meeting_id])
-    if published_meeting(instance.meeting_id):
+    if status == Meeting.Status.PUBLISHED:
         bump()
-
-
-def published_or_draft(meeting_id) -> bool:
-    """The readout still exists (a participant saved while its readout goes: nothing to do)."""
-    return Meeting.objects.filter(pk=meeting_id).exists()
 
 
 def shown_part_changed(sender, instance, **kwargs) -> None:

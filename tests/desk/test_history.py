@@ -195,6 +195,12 @@ def revert_through(client, url: str):
 
 
 @pytest.fixture
+def pair():
+    """The seed readout's envoy and counterpart."""
+    return make_official("Khalil Hashmi", country="PK"), make_official("Liu Haixing", country="CN")
+
+
+@pytest.fixture
 def roles_clients(django_user_model):
     return (
         staff_in(roles.CONTRIBUTOR, django_user_model, name="contributor"),
@@ -203,10 +209,9 @@ def roles_clients(django_user_model):
 
 
 @pytest.fixture
-def unpublished_by_an_editor():
+def unpublished_by_an_editor(pair):
     """A readout published (first version), then returned to draft by an Editor."""
-    envoy = make_official("Khalil Hashmi", country="PK")
-    counterpart = make_official("Liu Haixing", country="CN")
+    envoy, counterpart = pair
     meeting = make_meeting(
         "Ambassador calls on the Minister",
         participants=[(envoy, "envoy", "Ambassador"), (counterpart, "counterpart", "Minister")],
@@ -249,10 +254,9 @@ def test_a_contributor_cannot_republish_through_any_history_address(
     assert Client().get(meeting.get_absolute_url()).status_code == 404
 
 
-def test_a_contributor_cannot_return_a_published_readout_to_an_earlier_draft(roles_clients):
+def test_a_contributor_cannot_return_a_published_readout_to_an_earlier_draft(roles_clients, pair):
     contributor, _editor = roles_clients
-    envoy = make_official("Khalil Hashmi", country="PK")
-    counterpart = make_official("Liu Haixing", country="CN")
+    envoy, counterpart = pair
     meeting = make_meeting(
         "First draft",
         status=Meeting.Status.DRAFT,
@@ -308,10 +312,9 @@ def test_only_an_editor_brings_back_a_deleted_readout_and_it_is_whole_again(
     assert LogEntry.objects.filter(object_id=str(pk), change_message__startswith="Recovered")
 
 
-def test_an_editor_reverts_a_readout_and_derived_state_follows(roles_clients):
+def test_an_editor_reverts_a_readout_and_derived_state_follows(roles_clients, pair):
     _contributor, editor = roles_clients
-    envoy = make_official("Khalil Hashmi", country="PK")
-    counterpart = make_official("Liu Haixing", country="CN")
+    envoy, counterpart = pair
     other = make_official("Ahsan Iqbal", country="PK")
     meeting = make_meeting(
         "Ambassador calls on the Minister",
@@ -344,11 +347,10 @@ def test_an_editor_reverts_a_readout_and_derived_state_follows(roles_clients):
     assert LogEntry.objects.filter(change_message__startswith="Reverted to previous version")
 
 
-def test_reverting_one_readout_leaves_the_others_of_its_revision_alone(roles_clients):
+def test_reverting_one_readout_leaves_the_others_of_its_revision_alone(roles_clients, pair):
     """The publish action saves every readout it publishes in one revision."""
     _contributor, editor = roles_clients
-    envoy = make_official("Khalil Hashmi", country="PK")
-    counterpart = make_official("Liu Haixing", country="CN")
+    envoy, counterpart = pair
     parts = [(envoy, "envoy", "Ambassador"), (counterpart, "counterpart", "Minister")]
     first = make_meeting("First", status=Meeting.Status.DRAFT, participants=parts)
     second = make_meeting("Second", status=Meeting.Status.DRAFT, participants=parts)
@@ -396,10 +398,9 @@ def test_an_editor_reverts_an_official_and_the_readouts_and_old_address_follow(
     assert_exact()
 
 
-def test_a_revert_to_a_version_naming_a_deleted_official_changes_nothing(roles_clients):
+def test_a_revert_to_a_version_naming_a_deleted_official_changes_nothing(roles_clients, pair):
     _contributor, editor = roles_clients
-    envoy = make_official("Khalil Hashmi", country="PK")
-    counterpart = make_official("Liu Haixing", country="CN")
+    envoy, counterpart = pair
     gone = make_official("Someone Deleted", country="CN")
     meeting = make_meeting(
         "Three people",
@@ -422,11 +423,10 @@ def test_a_revert_to_a_version_naming_a_deleted_official_changes_nothing(roles_c
 
 
 def test_an_editor_reverting_a_published_readout_to_a_draft_takes_it_off_the_site(
-    roles_clients,
+    roles_clients, pair
 ):
     _contributor, editor = roles_clients
-    envoy = make_official("Khalil Hashmi", country="PK")
-    counterpart = make_official("Liu Haixing", country="CN")
+    envoy, counterpart = pair
     meeting = make_meeting(
         "Drafted first",
         status=Meeting.Status.DRAFT,

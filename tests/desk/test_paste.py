@@ -13,9 +13,10 @@ PASTE = "/admin/engagements/meeting/paste/"
 SEED = (
     Path(__file__).resolve().parents[1] / "data" / "readout-2025-11-11-pakistan-idcpc.txt"
 ).read_text()
-DELEGATION = """ISLAMABAD, March 4 (APP): A delegation led by Mr. Sun Haiyan, Vice Minister of the \
-International Department of the Communist Party of China, called on Senator Mushahid Hussain, \
-Chairman of the Senate Defence Committee, on Tuesday. They discussed CPEC 2.0 and youth exchanges.
+DELEGATION = """ISLAMABAD, March 4, 2025 (APP): A delegation led by Mr. Sun Haiyan, Vice \
+Minister of the International Department of the Communist Party of China, called on \
+Senator Mushahid Hussain, Chairman of the Senate Defence Committee, on Tuesday. They \
+discussed CPEC 2.0 and youth exchanges.
 """
 
 

@@ -200,11 +200,16 @@ def test_the_seed_release_gives_the_seed_readout(seed_archive, django_assert_max
     assert not has_note(proposal, "year"), proposal.notes
 
 
-def test_the_seed_without_its_metadata_line_takes_the_year_from_today(seed_archive):
+def test_the_seed_without_its_metadata_line_takes_the_year_only_when_recent(seed_archive):
     text = SEED_PATH.read_text(encoding="utf-8").replace("date 2025-11-11", "", 1)
-    proposal = propose(text, today=dt.date(2025, 12, 1))
+    # Pasted the next day, "NOV 11" is this year's, with a note.
+    proposal = propose(text, today=dt.date(2025, 11, 12))
     assert proposal.date == dt.date(2025, 11, 11)
-    assert has_note(proposal, "year", "2025", "today")
+    assert has_note(proposal, "year", "2025", "recent")
+    # Pasted weeks later, the year is asked for, not guessed.
+    proposal = propose(text, today=dt.date(2026, 1, 20))
+    assert proposal.date is None
+    assert has_note(proposal, "NOV 11", "without a year")
 
 
 # --- Shapes of release --------------------------------------------------------------------
@@ -243,12 +248,12 @@ def test_a_counterpart_known_only_by_an_alias_in_chinese_script(db):
     make_official("Ishaq Dar", country="PK")
     wang = make_official("Wang Yi", country="CN", aliases="王毅")
     text = TELEPHONE_CALL.replace("Chinese Foreign Minister Wang Yi", "Foreign Minister 王毅")
-    proposal = propose(text, today=dt.date(2025, 6, 1))
+    proposal = propose(text, today=dt.date(2025, 3, 5))
     counterpart = by_name(proposal)["王毅"]
     assert counterpart.official == wang
     assert (counterpart.role, counterpart.country_code) == ("counterpart", "CN")
     assert counterpart.title == "Foreign Minister"
-    assert proposal.date == dt.date(2025, 3, 3)  # most recent 3 March before `today`
+    assert proposal.date == dt.date(2025, 3, 3)  # 3 March two days before `today`
     assert proposal.title == "Ishaq Dar holds telephone call with Wang Yi"
 
 
@@ -340,10 +345,11 @@ def test_an_official_named_in_chinese_script_and_in_english_is_listed_once(db):
     liu = make_official("Liu Haixing", country="CN", aliases="刘海星")
     make_topic("party-to-party exchanges")
     proposal = propose(CHINESE_SCRIPT)
-    assert [p.name for p in proposal.participants] == ["刘海星", "Sherry Rehman"]
-    minister, senator = proposal.participants
-    assert (minister.official, minister.role, minister.title) == (liu, "envoy", "Minister")
-    assert (senator.official, senator.role) == (None, "counterpart")
+    # The delegation's leader is the envoy; the minister receiving it, the counterpart.
+    assert [p.name for p in proposal.participants] == ["Sherry Rehman", "刘海星"]
+    senator, minister = proposal.participants
+    assert (minister.official, minister.role, minister.title) == (liu, "counterpart", "Minister")
+    assert (senator.official, senator.role) == (None, "envoy")
     assert (senator.title, senator.country_code) == ("Senator", "PK")
     assert [t.name for t in proposal.topics] == ["party-to-party exchanges"]
 
@@ -405,24 +411,26 @@ def test_offices_with_objects_and_titles_from_the_body_not_the_headline(db):
     assert proposal.date == dt.date(2025, 5, 21) and not has_note(proposal, "date")
     assert (proposal.city, proposal.location_country_code) == ("Beijing", "CN")
     people = by_name(proposal)
-    assert people["Wang Yi"].official == wang and people["Wang Yi"].role == "envoy"
+    # Talks in Beijing: the Chinese minister hosts, the visitor is the envoy.
+    assert people["Wang Yi"].official == wang and people["Wang Yi"].role == "counterpart"
     assert people["Wang Yi"].title == (
         "Member of the Political Bureau of the CPC Central Committee and Foreign Minister"
     )
-    assert people["Ishaq Dar"].official == dar and people["Ishaq Dar"].role == "counterpart"
+    assert people["Ishaq Dar"].official == dar and people["Ishaq Dar"].role == "envoy"
     # The headline says "Foreign Minister"; the body gives the whole office.
     assert people["Ishaq Dar"].title == "Deputy Prime Minister and Foreign Minister"
 
 
 def test_lower_case_offices_and_offices_for_a_country(db):
-    proposal = propose(AGENCY_STYLE, today=dt.date(2025, 6, 1))
+    proposal = propose(AGENCY_STYLE, today=dt.date(2025, 2, 7))
+    # A meeting in Kabul: the Afghan minister hosts the Pakistani envoy.
     envoy, counterpart = proposal.participants
-    assert (envoy.name, envoy.title, envoy.country_code) == (
+    assert (counterpart.name, counterpart.title, counterpart.country_code) == (
         "Amir Khan Muttaqi",
         "acting foreign minister",
         "AF",
     )
-    assert (counterpart.name, counterpart.title, counterpart.country_code) == (
+    assert (envoy.name, envoy.title, envoy.country_code) == (
         "Mohammad Sadiq",
         "Special Representative for Afghanistan",
         "PK",
@@ -444,18 +452,28 @@ def test_lower_case_offices_and_offices_for_a_country(db):
         ("NEW DELHI, Jan. 5, 2024 (PTI) - ", "New Delhi", "IN", dt.date(2024, 1, 5), "PTI"),
         ("ABU DHABI, 11th of March 2024 (WAM) – ", "Abu Dhabi", "AE", dt.date(2024, 3, 11), "WAM"),
         ("KABUL, 2024-07-09 – ", "Kabul", "AF", dt.date(2024, 7, 9), ""),
-        ("TORONTO, May 4 – ", "Toronto", "", dt.date(2025, 5, 4), ""),
+        ("TORONTO, May 4 – ", "Toronto", "CA", dt.date(2025, 5, 4), ""),  # from GeoNames
+        ("LOWER SNODSBURY, 4 May 2025 – ", "Lower Snodsbury", "", dt.date(2025, 5, 4), ""),
     ],
 )
 def test_datelines(db, opening, city, country, date, publisher):
     text = f"{opening}The two sides held talks on trade and investment in the capital.\n"
-    proposal = propose(text, today=dt.date(2025, 12, 31))
+    # Pasted a few days after the release: a year-less dateline is this year's.
+    today = (date or dt.date(2025, 12, 28)) + dt.timedelta(days=3)
+    proposal = propose(text, today=today)
     assert (proposal.city, proposal.location_country_code) == (city, country)
     assert proposal.date == date
     assert proposal.publisher == publisher
     assert proposal.body == "The two sides held talks on trade and investment in the capital."
     if not country:
-        assert has_note(proposal, "country of Toronto")
+        assert has_note(proposal, "country of Lower Snodsbury")
+
+
+def test_a_year_less_dateline_long_past_asks_for_the_year(db):
+    text = "ISLAMABAD, March 3 (APP): The two sides held talks on trade and investment.\n"
+    proposal = propose(text, today=dt.date(2025, 12, 31))
+    assert proposal.date is None
+    assert has_note(proposal, "March 3", "without a year", "enter the date")
 
 
 def test_a_headline_above_the_dateline(db):
@@ -559,7 +577,8 @@ def test_publisher_from_the_archive_sources_of_the_same_site_else_the_host(db):
         ("Consultations were held in Geneva.", "consultations"),
         ("The leaders attended the summit.", "summit"),
         ("The two ministers held talks.", "bilateral meeting"),
-        ("The Foreign Minister met the Ambassador.", "bilateral meeting"),
+        ("The Foreign Minister met the Ambassador.", "meeting"),
+        ("The Foreign Minister held talks with the Ambassador.", "bilateral meeting"),
         ("The Ambassador conveyed greetings.", "meeting"),
     ],
 )

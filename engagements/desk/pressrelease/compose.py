@@ -12,10 +12,23 @@ from django.db.models import Count
 
 from engagements.desk.pressrelease.dates import (
     DateMention,
-    _latest_date_not_after,
     _nearest_date,
     find_dates,
     url_date,
+)
+from engagements.desk.pressrelease.events import (
+    BACKGROUND_RE,
+    EVENT_RE,
+    WEEKDAYS,
+    Principal,
+    Sentence,
+    event_kind,
+    event_sentences,
+    is_possessor,
+    order_roles,
+    presence_sentences,
+    relative_day,
+    year_for_weekday,
 )
 from engagements.desk.pressrelease.layout import (
     _HTML_TAG_RE,
@@ -26,20 +39,28 @@ from engagements.desk.pressrelease.layout import (
     read_layout,
     sentence_spans,
 )
+from engagements.desk.pressrelease.nlp import ModelUnavailable, analyse
 from engagements.desk.pressrelease.people import (
+    Mention,
+    MentionedPerson,
     _candidate_names,
-    assign_roles,
+    attach_surnames,
     describe_person,
     find_known_officials,
     gather_people,
     honorific_mentions,
     known_mentions,
+    model_mentions,
+    soften_capitals,
 )
 from engagements.desk.pressrelease.places import (
-    _city_in_text_re,
+    _fold,
+    country_mentions,
     guess_country,
-    known_city,
+    issuing_country,
     title_case_city,
+    venue_in,
+    world_city,
 )
 from engagements.desk.pressrelease.proposal import (
     CALL_KINDS,
@@ -55,7 +76,6 @@ from engagements.desk.pressrelease.proposal import (
     ProposedParticipant,
 )
 from engagements.desk.pressrelease.subjects import (
-    detect_kind,
     find_topics,
     publisher_for_url,
     valid_url,
@@ -161,15 +181,32 @@ def _propose(raw_text: str, raw_url: str, today: dt.date, notes: list[str]) -> P
     layout = read_layout(text)
     headline, paragraphs, dateline = layout.headline, layout.paragraphs, layout.dateline
     body = "\n\n".join(paragraphs)
-    # One string for every search below, so that spans compare across headline and body.
-    analysis = f"{headline}\n\n{body}" if headline else body
+    # One string for every search below, so that spans compare across headline and body;
+    # names in capitals are softened ("KAMIKAWA Yoko") with every offset kept.
+    analysis = soften_capitals(f"{headline}\n\n{body}" if headline else body)
     body_start = len(headline) + 2 if headline else 0
+    body_sentences = sentence_spans(analysis[body_start:], body_start)
+    headline_sentences = sentence_spans(analysis[:body_start]) if body_start else []
 
-    kind = detect_kind(headline, body)
-    date, published = _dates(layout, analysis, url, today, notes)
-    city, country_code = _place(dateline, kind, paragraphs, notes)
+    people = _people(analysis, notes)
+    spans = [(m.start, m.end) for p in people for m in p.mentions]
+    event = event_sentences(analysis, body_sentences, spans)
+    event_text = " ".join(sentence.text for sentence in event)
+    kind = event_kind(headline, event_text, "\n".join(paragraphs[:2]))
+    # With no sentence naming people at a meeting, the opening sentence dates the event.
+    opening_sentence = (
+        analysis[body_sentences[0][0] : body_sentences[0][1]] if body_sentences else ""
+    )
+    date, published = _dates(layout, analysis, event_text or opening_sentence, url, today, notes)
+    issuing = issuing_country(
+        dateline.agency if dateline else "", layout.preamble, dateline.city if dateline else ""
+    )
+    city, country_code = _place(dateline, kind, event_text, paragraphs, notes)
     publisher = _publisher(dateline, url, notes)
-    participants = _participants(analysis, body_start, notes)
+    participants = _participants(
+        analysis, body_start, people, event, headline_sentences, body_sentences,
+        country_code, issuing, notes,
+    )  # fmt: skip
     topics = find_topics(analysis)
     if not topics and analysis.strip():
         notes.append("No topic already in the archive is named in the text: add topics by hand.")
@@ -181,7 +218,7 @@ def _propose(raw_text: str, raw_url: str, today: dt.date, notes: list[str]) -> P
     if not title:
         title = "Untitled readout"
         notes.append("No headline or participants found: give the readout a title.")
-    elif not headline:
+    elif not (envoy and counterpart) and not headline:
         notes.append("The text has no headline: the title was made up from the meeting; check it.")
     return Proposal(
         title=title,
@@ -200,60 +237,124 @@ def _propose(raw_text: str, raw_url: str, today: dt.date, notes: list[str]) -> P
     )
 
 
-def _dates(
-    layout: Layout, analysis: str, url: str, today: dt.date, notes: list[str]
-) -> tuple[dt.date | None, dt.date | None]:
-    """(meeting date, release date), with notes on every guess."""
-    mentions = list(find_dates(analysis))
+def _release_date(
+    layout: Layout, mentions: list[DateMention], url: str, today: dt.date, notes: list[str]
+) -> dt.date | None:
+    """The day the release was issued: its date line, its dateline, or its address."""
+    if layout.meta_date:
+        return layout.meta_date
     address_date, address_has_day = url_date(url)
-    dateline_date: dt.date | None = None
-    # The metadata line is the editor's own record of the date: nothing to infer then.
-    if layout.dateline and layout.dateline.date_text and not layout.meta_date:
+    if layout.dateline and layout.dateline.date_text:
         written = next(find_dates(layout.dateline.date_text), None)
         if written and written.year:
-            dateline_date = written.as_date()
-        elif written:
-            dateline_date = _infer_year(written, mentions, address_date, today, notes)
-    published = layout.meta_date or dateline_date or (address_date if address_has_day else None)
-    if published:
-        date = published
-        opening = layout.paragraphs[0] if layout.paragraphs else ""
-        if re.search(r"\byesterday\b", opening, re.I) and not layout.meta_date:
-            date = published - dt.timedelta(days=1)
-            notes.append(
-                "The release says the meeting was “yesterday”: the date is the day before it."
+            return written.as_date()
+        if written:
+            return _infer_year(written, mentions, address_date, notes) or _recent(
+                written, today, notes
             )
-        elif not layout.meta_date and not dateline_date:
-            notes.append("The date comes from the address (URL): check it is the meeting's date.")
-        return date, published
-    # No dateline date: the first date written in the text.
+    if address_date and address_has_day:
+        notes.append("The date comes from the address (URL): check it is the meeting's date.")
+        return address_date
+    return None
+
+
+def _dates(
+    layout: Layout, analysis: str, event_text: str, url: str, today: dt.date, notes: list[str]
+) -> tuple[dt.date | None, dt.date | None]:
+    """(meeting date, release date), with notes on every guess.
+
+    The event sentence's own date comes first ("On March 5, …"); then what it says
+    relative to the release's date ("today", "yesterday", "on Friday"); then the release's
+    date itself. A date with no year anywhere is not guessed: the editor is asked.
+    """
+    mentions = list(find_dates(analysis))
+    published = _release_date(layout, mentions, url, today, notes)
+    for mention in find_dates(event_text):
+        if mention.year:
+            found = mention.as_date()
+        elif published:
+            found = _nearest_date(mention.month, mention.day, published)
+        else:
+            found = (
+                _pinned_by_weekday(event_text, mention, today)
+                or _infer_year(mention, mentions, None, notes)
+                or _recent(mention, today, notes)
+            )
+        if found:
+            if not published:
+                notes.append(f"The date was read from the text (“{mention.text}”): check it.")
+            return found, published or found
+    if published:
+        relative, words = relative_day(event_text, published)
+        if relative:
+            if relative != published:
+                notes.append(f"The release says the meeting was “{words}”: {relative:%-d %B %Y}.")
+            return relative, published
+        return published, published
+    # No release date: the first date written in the text that has (or can get) a year.
     for mention in mentions:
-        found = mention.as_date() or _infer_year(mention, mentions, address_date, today, notes)
+        found = mention.as_date() or _pinned_by_weekday(analysis, mention, today)
         if found:
             notes.append(f"The date was read from the text (“{mention.text}”): check it.")
             return found, found
-    notes.append("No date found: enter the meeting's date.")
+    yearless = (layout.dateline.date_text if layout.dateline else "") or (
+        mentions[0].text if mentions else ""
+    )
+    if yearless:
+        notes.append(f"The text gives the date “{yearless}” without a year: enter the date.")
+    else:
+        notes.append("No date found: enter the meeting's date.")
     return None, None
+
+
+# A year-less date this close before today is taken as this year's: an editor pasting the
+# day's release ("ISLAMABAD, March 3 (APP):"). Further back, the year is asked for.
+RECENT_DAYS = 14
+
+
+def _recent(written: DateMention, today: dt.date, notes: list[str]) -> dt.date | None:
+    """The (month, day) of `written` in the last RECENT_DAYS before `today`, or None."""
+    for year in (today.year, today.year - 1):
+        try:
+            candidate = dt.date(year, written.month, written.day)
+        except ValueError:
+            continue
+        if dt.timedelta(0) <= today - candidate <= dt.timedelta(days=RECENT_DAYS):
+            notes.append(
+                f"The year is not given with “{written.text}”: {year} was taken as the "
+                "release is recent; check it."
+            )
+            return candidate
+    return None
+
+
+def _pinned_by_weekday(text: str, mention: DateMention, today: dt.date) -> dt.date | None:
+    """A year-less date whose weekday is written next to it ("Tuesday, 5 March")."""
+    window = text[max(0, mention.start - 14) : mention.start + len(mention.text) + 14]
+    if mention.start < 0 or mention.text not in window:
+        return None
+    match = re.search(r"\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", window)
+    if not match:
+        return None
+    return year_for_weekday(mention.month, mention.day, WEEKDAYS.index(match[1].lower()), today)
 
 
 def _infer_year(
     written: DateMention,
     mentions: list[DateMention],
     address_date: dt.date | None,
-    today: dt.date,
     notes: list[str],
 ) -> dt.date | None:
-    """A year for a date written without one ("NOV 11")."""
+    """A year for a date written without one ("NOV 11"): another full date in the text,
+    else the address's; never today's (a guess the editor would not see)."""
     full = next((m for m in mentions if m.year and m.as_date()), None)
     if full:
-        found, source = (
-            _nearest_date(written.month, written.day, full.as_date()),
-            (f"the date “{full.text}” in the text"),
-        )
+        found = _nearest_date(written.month, written.day, full.as_date())
+        source = f"the date “{full.text}” in the text"
     elif address_date:
         found, source = _nearest_date(written.month, written.day, address_date), "the address (URL)"
     else:
-        found, source = _latest_date_not_after(written.month, written.day, today), "today's date"
+        return None
     if found:
         notes.append(
             f"The year is not given with “{written.text}”: {found.year} was taken from "
@@ -263,24 +364,42 @@ def _infer_year(
 
 
 def _place(
-    dateline: Dateline | None, kind: str, paragraphs: list[str], notes: list[str]
+    dateline: Dateline | None, kind: str, event_text: str, paragraphs: list[str], notes: list[str]
 ) -> tuple[str, str]:
-    """(city, venue country code); both empty for calls, which have no venue."""
+    """(city, venue country code); both empty for calls, which have no venue.
+
+    Where the event sentence places the meeting ("in Beijing on a visit", "on the margins
+    of … in Bucharest") comes first; then the dateline's city; then a later sentence that
+    says where they met ("The two met in New York City").
+    """
     city = title_case_city(dateline.city) if dateline else ""
     if kind in CALL_KINDS:
         where = f" ({city} in the dateline is where the release was issued)" if city else ""
         notes.append(f"A {kind} has no venue: city and country are left empty{where}.")
         return "", ""
-    if not city:
-        opening = "\n".join(paragraphs[:2])[:3000]  # where a release says where it was
-        found = _city_in_text_re().search(opening)
-        if found:
-            city = title_case_city(found[1])
-            notes.append(f"The place was read from the text (“{found[0]}”): check it.")
+    venue = venue_in(event_text) if event_text else None
+    if venue and city and _fold(venue[0]) != _fold(city):
+        notes.append(
+            f"The meeting was placed in {venue[0]} (“{venue[2]}”), not {city} of the "
+            "dateline: check it."
+        )
+    if not venue and not city:
+        for paragraph in paragraphs[:12]:
+            for begin, end in sentence_spans(paragraph[:3000]):
+                sentence = paragraph[begin:end]
+                if EVENT_RE.search(sentence) and not BACKGROUND_RE.search(sentence):
+                    venue = venue_in(sentence)
+                    if venue:
+                        break
+            if venue:
+                notes.append(f"The place was read from the text (“{venue[2]}”): check it.")
+                break
+    if venue:
+        return venue[0], venue[1]
     if not city:
         notes.append("No place found: enter the city and country where the meeting was held.")
         return "", ""
-    # The archive knows its own cities best; then the built-in table.
+    # The archive knows its own cities best; then the built-in table, then GeoNames.
     usual = (
         Meeting.objects.filter(city__iexact=city, location_country__isnull=False)
         .values("location_country__code")
@@ -290,7 +409,7 @@ def _place(
     )
     if usual:
         return city, usual["location_country__code"]
-    known = known_city(city)
+    known = world_city(city)
     if known:
         return city, known[1]
     notes.append(f"The country of {city} is not known: enter it.")
@@ -313,41 +432,164 @@ def _publisher(dateline: Dateline | None, url: str, notes: list[str]) -> str:
     return ""
 
 
-def _participants(analysis: str, body_start: int, notes: list[str]) -> list[ProposedParticipant]:
-    """The people the text names, matched to known officials, with titles and roles."""
+def _people(analysis: str, notes: list[str]) -> list[MentionedPerson]:
+    """Everyone the text names: known officials, names after an office or honorific, and
+    the names the language model finds; each person once, in order of first mention."""
     honorific = honorific_mentions(analysis)
     officials = find_known_officials(_candidate_names(analysis, honorific))
     known = known_mentions(analysis, officials)
-    people = gather_people(analysis, known, honorific)
-    if len(people) > MAX_PARTICIPANTS:
-        notes.append(f"The text names over {MAX_PARTICIPANTS} people: only the first were kept.")
-        people = people[:MAX_PARTICIPANTS]
+    try:
+        document = analyse(analysis)
+        entities = [(e.start_char, e.end_char) for e in document.ents if e.label_ == "PERSON"]
+    except ModelUnavailable:
+        logger.exception("the language model is not available")
+        notes.append("The language model is not installed: only names after an office were read.")
+        entities = []
+    found, single = model_mentions(analysis, entities, [*honorific, *known])
+    led = sorted([*honorific, *found], key=lambda m: m.start)
+    people = gather_people(analysis, known, led)
+    attach_surnames(analysis, people, single)
+    return people
+
+
+def _participants(
+    analysis: str,
+    body_start: int,
+    people: list[MentionedPerson],
+    event: list[Sentence],
+    headline_sentences: list[tuple[int, int]],
+    body_sentences: list[tuple[int, int]],
+    venue_country: str,
+    issuing: str,
+    notes: list[str],
+) -> list[ProposedParticipant]:
+    """The people of the event, matched to known officials, with titles, countries, roles.
+
+    Only the event sentence's people (and the headline's, and those said to be present)
+    take part; a name inside another's description ("adviser to President X") or a
+    message's sender ("greetings of Y") does not.
+    """
     if not people:
         notes.append("No participants found: add them.")
         return []
-    body_sentences = sentence_spans(analysis[body_start:], body_start)
-    headline_sentences = sentence_spans(analysis[:body_start]) if body_start else []
-    envoy, counterpart = assign_roles(analysis, people, body_sentences)
-    if envoy is None:
-        envoy, counterpart = assign_roles(analysis, people, headline_sentences)
-    if envoy is None:
-        notes.append("No sentence names two people: set who is the envoy and the counterpart.")
+    zones = [(s.start, s.end) for s in event]
+    if event:
+        zones += [(a, b) for a, b in headline_sentences]
+        zones += [
+            (s.start, s.end) for s in presence_sentences(analysis, body_sentences, event[0].end)
+        ]
+    else:
+        # No sentence tells a meeting: the headline and the opening paragraph.
+        first_end = body_sentences[0][1] if body_sentences else len(analysis)
+        zones = [*headline_sentences, (body_start, first_end)]
+
+    def taking_part(person: MentionedPerson) -> Mention | None:
+        for mention in person.mentions:
+            run_start = mention.run_start if mention.run_start >= 0 else mention.start
+            if any(a <= mention.start < b for a, b in zones) and not is_possessor(
+                analysis, run_start
+            ):
+                return mention
+        return None
+
+    present = [(taking_part(p), p) for p in people]
+    present = [(m, p) for m, p in present if m is not None]
+    dropped = [p.name for p in people if all(p is not q for _, q in present)]
+    if dropped:
+        notes.append(
+            "Named but not taken as participants (background, or not at the meeting): "
+            + ", ".join(dropped[:8])
+            + ". Add any who took part."
+        )
+    if len(present) > MAX_PARTICIPANTS:
+        notes.append(f"The text names over {MAX_PARTICIPANTS} people: only the first were kept.")
+        present = present[:MAX_PARTICIPANTS]
+    if not present:
+        notes.append("No participants found: add them.")
+        return []
+
     all_mentions = sorted((m for p in people for m in p.mentions), key=lambda m: m.start)
-    proposed: list[ProposedParticipant] = []
-    for person in people:
+    sides = country_mentions(analysis[:4000])
+    described = []
+    for mention, person in present:
         title, context = describe_person(analysis, person, all_mentions, body_start)
         if person.official is not None:
-            code = person.official.country.code
+            code, guessed = person.official.country.code, False
         else:
-            code = guess_country(context)
+            after = analysis[mention.end : mention.end + 40]
+            code = _country_after_name(after) or guess_country(context)
+            guessed = not code
             notes.append(
                 f"“{person.name}” is not in the archive: add them as an official (or correct "
                 "the name) before saving."
             )
-            if not code:
-                notes.append(f"The country of “{person.name}” could not be told: enter it.")
-        role = ENVOY if person is envoy else COUNTERPART if person is counterpart else PARTICIPANT
+        described.append([mention, person, title, code, guessed])
+    # A title without a country ("the Foreign Secretary") is the issuing side's; failing
+    # that, the side of the two the release is about that the others are not.
+    for entry in described:
+        if entry[3]:
+            continue
+        others = {e[3] for e in described if e[3]}
+        if issuing and (not others or issuing not in others or len(sides) < 2):
+            entry[3] = issuing
+        else:
+            entry[3] = next((c for c in sides if c not in others), issuing)
+        if entry[3]:
+            notes.append(f"The country of “{entry[1].name}” was guessed ({entry[3]}): check it.")
+        else:
+            notes.append(f"The country of “{entry[1].name}” could not be told: enter it.")
+
+    envoy = counterpart = None
+
+    # The two principals, in the order the event sentence names them (then the others').
+    def event_mention(entry: list) -> Mention | None:
+        if not event:
+            return None
+        return next(
+            (m for m in entry[1].mentions if event[0].start <= m.start < event[-1].end), None
+        )
+
+    in_event = sorted(
+        ((event_mention(e), e) for e in described if event_mention(e)), key=lambda p: p[0].start
+    )
+    principals = [*in_event, *((e[0], e) for e in described if not event_mention(e))]
+    if len(principals) >= 2:
+        first = principals[0]
+        second = next((p for p in principals[1:] if p[1][3] != first[1][3]), principals[1])
+        both_in_event = len(in_event) >= 2 and second in in_event
+        sentence = event[0] if both_in_event else Sentence(0, len(analysis), analysis)
+        if both_in_event:
+            sentence = Sentence(
+                event[0].start, event[-1].end, analysis[event[0].start : event[-1].end]
+            )
+        pair = [
+            Principal(
+                id(entry[1]), m.start, m.end, m.run_start if m.run_start >= 0 else m.start, entry[3]
+            )
+            for m, entry in (first, second)
+        ]
+        chosen_envoy, _ = order_roles(analysis, pair[0], pair[1], sentence, venue_country)
+        envoy, counterpart = (
+            (first[1], second[1]) if chosen_envoy is pair[0] else (second[1], first[1])
+        )
+    else:
+        notes.append("No sentence names two people: set who is the envoy and the counterpart.")
+        envoy = described[0] if described else None
+
+    proposed: list[ProposedParticipant] = []
+    for entry in described:
+        mention, person, title, code, _ = entry
+        role = ENVOY if entry is envoy else COUNTERPART if entry is counterpart else PARTICIPANT
         proposed.append(ProposedParticipant(person.name, person.official, title, code, role))
     # The envoy and counterpart lead the list; the others follow in the text's order.
     rank = {ENVOY: 0, COUNTERPART: 1, PARTICIPANT: 2}
     return sorted(proposed, key=lambda p: rank[p.role])
+
+
+_OF_COUNTRY_AFTER_RE = re.compile(r"^\s+of\s+(?:the\s+)?([A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+){0,3})")
+
+
+def _country_after_name(after: str) -> str:
+    """ "Ambassador Jiang Zaidong of China": the country right after the name."""
+    match = _OF_COUNTRY_AFTER_RE.match(after)
+    return guess_country(f"of {match[1]}") if match else ""

@@ -24,6 +24,8 @@ _DATE_CORE = (
 _DATE_RE = re.compile(
     rf"""
       (?<![\w-])(?P<iso_y>\d{{4}})-(?P<iso_m>\d{{1,2}})-(?P<iso_d>\d{{1,2}})(?![\w-])
+    | (?<![\w.])(?P<ymd_y>(?:19|20)\d\d)[./](?P<ymd_m>[01]?\d)[./](?P<ymd_d>[0-3]?\d)(?![\w.])
+    | (?<![\w.])(?P<num_d>[0-3]?\d)\.(?P<num_m>[01]?\d)\.(?P<num_y>(?:19|20)\d\d)(?![\w.])
     | (?<!\w)(?P<dmy_d>{_DAY})(?:\s+of)?\s+(?P<dmy_m>{_MONTH})(?:,?\s+(?P<dmy_y>{_YEAR}))?
     | (?<!\w)(?P<mdy_m>{_MONTH})\s+(?P<mdy_d>{_DAY})(?!\w)(?:,?\s+(?P<mdy_y>{_YEAR}))?
     """,
@@ -61,8 +63,18 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
 def find_dates(text: str) -> Iterator[DateMention]:
     """Every plausible date in `text`, in order, with or without a year."""
     for match in _DATE_RE.finditer(text):
-        if match["iso_y"]:
-            year, month, day = int(match["iso_y"]), int(match["iso_m"]), int(match["iso_d"])
+        numeric = (
+            (match["iso_y"], match["iso_m"], match["iso_d"])
+            if match["iso_y"]
+            else (match["ymd_y"], match["ymd_m"], match["ymd_d"])
+            if match["ymd_y"]
+            # "04.04.2025": day first, as in Europe and Asia (a US page writes 04/04/2025).
+            else (match["num_y"], match["num_m"], match["num_d"])
+            if match["num_y"]
+            else None
+        )
+        if numeric:
+            year, month, day = (int(part) for part in numeric)
             if _safe_date(year, month, day):
                 yield DateMention(year, month, day, match.start(), match[0])
             continue

@@ -72,7 +72,7 @@ _DATELINE_RE = re.compile(
     (?:,?[ ]*D\.[ ]?C\.)?                                      # WASHINGTON, D.C.
     (?:,[ ]*(?P<date>{_DATE_CORE}))?
     ,?[ ]*(?:/[ ]*(?P<slash>[^/\n]{{1,40}}?)[ ]*/|\([ ]*(?P<paren>[^()\n]{{1,40}}?)[ ]*\))?
-    [ ]*(?:[-–—]{{1,3}}|:)(?=\s|$)
+    [ ]*(?:(?:[-–—]{{1,3}}|:)(?=\s|$)|[–—:](?=[^\W\d_"“‘'(]))  # also "APR 26 (DNA):The"
     """,
     re.X | re.I,
 )
@@ -142,6 +142,7 @@ class Layout:
     dateline: Dateline | None
     headline: str
     paragraphs: list[str]
+    preamble: str = ""  # the page's furniture above the release (site name, menus)
 
 
 def _take_metadata(lines: list[str], meta_date: dt.date | None) -> dt.date | None:
@@ -165,12 +166,150 @@ def _take_metadata(lines: list[str], meta_date: dt.date | None) -> dt.date | Non
     return meta_date
 
 
+# Page furniture above a release: navigation, share buttons, weather, labels.
+_CLUTTER_LINE_RE = re.compile(
+    r".*(?:\s[>»|]\s|\s/\s.*\s/\s).*"  # breadcrumbs and menus: "Home > Press > …"
+    r"|[\W\d]*(?:°|℃|\bC\b)[\W\d]*"  # "28.2 C"
+    r"|(?:share|print|close|email|tweet|submit release|menu|search|home|back|e-?paper"
+    r"|latest(?: news)?|photos?|videos?|english|español|français|日本語|中文|русский)\W*",
+    re.I,
+)
+# The line where a page's furniture starts again below the release.
+_TRAILER_LINE_RE = re.compile(
+    r"(?:tags?|related(?: articles| news| posts| items| stories)?|read (?:also|more)|also read"
+    r"|see also|more (?:from|on|news)|share(?: this)?(?: article| page)?|print(?: this)?"
+    r"|is this page useful\??|back to top|follow us|subscribe|comments?|latest news"
+    r"|most (?:read|popular)|editor|responsible editor|source|copyright|all rights reserved"
+    r"|related documents?|you may also like|recommended|topics)\b[^\n]{0,200}"
+    r"|[©®][^\n]{0,200}|(?:\[?(?:editor|source|photo|reporter|written by)\s*:)[^\n]{0,200}",
+    re.I,
+)
+# How far down a pasted page the release may start.
+MAX_LINES_ABOVE_BODY = 80
+
+
+def _is_prose(line: str) -> bool:
+    """A line of running text: long, with lower-case words, ending a sentence or long."""
+    line = line.strip()
+    words = line.split()
+    if len(words) < 8 or not re.search(r"[a-z]{3}", line):
+        return False
+    return bool(re.search(r"[.!?。\"”’)]$", line)) or len(line) >= 160
+
+
+def _is_clutter(line: str) -> bool:
+    line = line.strip()
+    return (
+        not line
+        or len(line) < 3
+        or bool(_CLUTTER_LINE_RE.fullmatch(line))
+        or bool(_LABEL_LINE_RE.fullmatch(line))
+    )
+
+
+def _body_start(lines: list[str]) -> tuple[int, Dateline | None]:
+    """The line where the release proper starts, and its dateline if it has one.
+
+    A dateline whose line (or next line) carries running text wins; else the first line
+    of running text; else the top (a short paste with no prose is read from its start).
+    """
+    first_prose = None
+    for index, raw in enumerate(lines[:MAX_LINES_ABOVE_BODY]):
+        line = raw.strip()
+        dateline = parse_dateline(line)
+        if dateline:
+            remainder = line[dateline.end :].strip()
+            following = next((ln for ln in lines[index + 1 : index + 4] if ln.strip()), "")
+            if _is_prose(remainder) or (
+                (not remainder or _is_headline(remainder, following)) and _is_prose(following)
+            ):
+                return index, dateline
+        if first_prose is None and _is_prose(line):
+            first_prose = index
+            break
+    return (first_prose or 0), None
+
+
+def _headline_above(lines: list[str]) -> str:
+    """The headline among the lines above the body: the nearest line that reads as one.
+
+    Dates, labels, menus and bylines are skipped; a line repeating a breadcrumb's last
+    part is still a headline.
+    """
+    for raw in reversed(lines):
+        line = " ".join(raw.split())
+        if (
+            _is_clutter(line)
+            or _DATE_LINE_RE.fullmatch(line)
+            or _PUBLISHED_LINE_RE.fullmatch(line)
+            or len(line.split()) < 3
+            or len(line) > MAX_HEADLINE_CHARS
+            or line.endswith((".", ",", ";", ":"))
+            or _TRAILER_LINE_RE.fullmatch(line)
+        ):
+            continue
+        return line
+    return ""
+
+
+# "Published 12 March 2024", "Updated: March 5, 2024 10:12 PKT", "MAY 18, 2022".
+_PUBLISHED_LINE_RE = re.compile(
+    rf"(?:(?:first )?(?:published|updated|posted|released|issued|date)(?: on)?\s*:?\s*)?"
+    rf"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s*)?(?P<date>{_DATE_CORE})"
+    rf"[^\n]{{0,30}}",
+    re.I,
+)
+
+
+def _date_above(lines: list[str]) -> dt.date | None:
+    """The first full date on a line of its own above the body (the release's date)."""
+    for raw in lines:
+        line = " ".join(raw.split())
+        # "Source: Xinhua | Editor: huaxia | 2023-03-28", "( 2024.04.17 )", "04.04.2025".
+        if len(line) > 120 or _is_prose(line):
+            continue
+        for written in find_dates(line):
+            if written.as_date():
+                return written.as_date()
+    return None
+
+
+def _cut_trailer(lines: list[str]) -> list[str]:
+    """`lines` up to where the page's furniture starts again (tags, related, ©…)."""
+    seen_text = False
+    for index, raw in enumerate(lines):
+        line = raw.strip()
+        if seen_text and line and _TRAILER_LINE_RE.fullmatch(line) and not _is_prose(line):
+            return lines[:index]
+        seen_text = seen_text or _is_prose(line)
+    return lines
+
+
 def read_layout(text: str) -> Layout:
     """Split the cleaned text into its metadata, dateline, headline and paragraphs."""
     lines = text.split("\n")
     meta_date = _take_metadata(lines, None)
     if not lines:
         return Layout(meta_date, None, "", [])
+    start, dateline = _body_start(lines)
+    if start:
+        above, lines = lines[:start], lines[start:]
+        meta_date = meta_date or _date_above(above)
+        headline = _headline_above(above)
+        lines = _cut_trailer(lines)
+        first = lines.pop(0).strip()
+        if dateline:
+            remainder, rest = first[dateline.end :].strip(), "\n".join(lines)
+            if not headline and _is_headline(remainder, rest):
+                headline, body = remainder, rest
+            else:
+                body = f"{remainder}\n{rest}"
+        else:
+            body = "\n".join([first, *lines])
+        return Layout(
+            meta_date, dateline, " ".join(headline.split()), _paragraphs(body), "\n".join(above)
+        )
+    lines = _cut_trailer(lines)
     first = lines.pop(0).strip()
     headline = ""
     dateline = parse_dateline(first)

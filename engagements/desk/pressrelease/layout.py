@@ -181,20 +181,33 @@ _TRAILER_LINE_RE = re.compile(
     r"|is this page useful\??|back to top|follow us|subscribe|comments?|latest news"
     r"|most (?:read|popular)|editor|responsible editor|source|copyright|all rights reserved"
     r"|related documents?|you may also like|recommended|topics)\b[^\n]{0,200}"
-    r"|[©®][^\n]{0,200}|(?:\[?(?:editor|source|photo|reporter|written by)\s*:)[^\n]{0,200}",
+    r"|[©®][^\n]{0,200}|(?:\[?(?:editor|source|photo|reporter|written by)\s*:)[^\n]{0,200}"
+    r"|[^\n]{0,120}(?:©|\bcopyright\b|\ball rights reserved\b)[^\n]{0,200}",
     re.I,
 )
 # How far down a pasted page the release may start.
 MAX_LINES_ABOVE_BODY = 80
 
 
+# Words a headline in title case leaves in lower case.
+_FUNCTION_WORDS = frozenset(
+    "a an the of and or with for to in on at by from as vs via into over amid after".split()
+)
+
+
 def _is_prose(line: str) -> bool:
-    """A line of running text: long, with lower-case words, ending a sentence or long."""
+    """A line of running text: long, with lower-case words that are not mere particles (a
+    headline in title case has none), ending a sentence or long."""
     line = line.strip()
     words = line.split()
-    if len(words) < 8 or not re.search(r"[a-z]{3}", line):
+    if len(words) < 8:
         return False
-    return bool(re.search(r"[.!?。\"”’)]$", line)) or len(line) >= 160
+    lower = [w for w in words if w[:1].islower() and w.casefold() not in _FUNCTION_WORDS]
+    if re.search(r"[.!?。\"”’]$", line) and len(words) >= 12:
+        return True  # a long sentence, however many offices it names
+    if re.search(r"[.!?。\"”’)]$", line):
+        return len(lower) >= 2
+    return len(line) >= 160 and len(lower) >= 4
 
 
 def _is_clutter(line: str) -> bool:
@@ -242,7 +255,7 @@ def _headline_above(lines: list[str]) -> str:
             _is_clutter(line)
             or _DATE_LINE_RE.fullmatch(line)
             or _PUBLISHED_LINE_RE.fullmatch(line)
-            or len(line.split()) < 3
+            or sum(1 for w in line.split() if re.search(r"[^\W\d_]{2}", w)) < 3
             or len(line) > MAX_HEADLINE_CHARS
             or line.endswith((".", ",", ";", ":"))
             or _TRAILER_LINE_RE.fullmatch(line)
@@ -285,6 +298,42 @@ def _cut_trailer(lines: list[str]) -> list[str]:
     return lines
 
 
+# "Islamabad, 9 December 2024" closing a release: where and when it was issued.
+_SIGNATURE_RE = re.compile(
+    rf"(?P<city>[^\W\d_][\w'’.\-]*(?:[ ][^\W\d_][\w'’.\-]*){{0,2}}),?[ ]+(?P<date>{_DATE_CORE})\.?"
+)
+
+
+def _closing_signature(lines: list[str]) -> tuple[Dateline | None, list[str]]:
+    """A last line giving the place and date of issue, as a dateline, and the lines
+    without it."""
+    index = len(lines) - 1
+    while index >= 0 and not lines[index].strip():
+        index -= 1
+    if index < 0:
+        return None, lines
+    line = " ".join(lines[index].split())
+    match = _SIGNATURE_RE.fullmatch(line) if len(line) <= 60 else None
+    if not match or not known_city(match["city"]):
+        return None, lines
+    return Dateline(match["city"], match["date"], "", 0), lines[:index]
+
+
+def _lone_city_line(lines: list[str]) -> Dateline | None:
+    """A line above the body that is only a known city ("ISTANBUL"), or a dateline that
+    introduces something other than the body ("Washington, DC (STL.News) - The …:")."""
+    for raw in reversed(lines[-8:]):
+        line = raw.strip()
+        if not line:
+            continue
+        if known_city(line.strip(" .,")):
+            return Dateline(line.strip(" .,"), "", "", 0)
+        dateline = parse_dateline(line)
+        if dateline:
+            return dateline
+    return None
+
+
 def read_layout(text: str) -> Layout:
     """Split the cleaned text into its metadata, dateline, headline and paragraphs."""
     lines = text.split("\n")
@@ -297,8 +346,16 @@ def read_layout(text: str) -> Layout:
         meta_date = meta_date or _date_above(above)
         headline = _headline_above(above)
         lines = _cut_trailer(lines)
+        signature, lines = _closing_signature(lines)
+        if dateline is None:
+            dateline = _lone_city_line(above) or signature
+            if dateline is not None:
+                dateline.end = 0  # it is not on the body's first line
+        if signature and meta_date is None:
+            written = next(find_dates(signature.date_text), None)
+            meta_date = written.as_date() if written else None
         first = lines.pop(0).strip()
-        if dateline:
+        if dateline and dateline.end:
             remainder, rest = first[dateline.end :].strip(), "\n".join(lines)
             if not headline and _is_headline(remainder, rest):
                 headline, body = remainder, rest

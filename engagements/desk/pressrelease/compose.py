@@ -4,6 +4,7 @@ for the editor."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import re
 
@@ -473,11 +474,10 @@ def _participants(
         notes.append("No participants found: add them.")
         return []
     zones = [(s.start, s.end) for s in event]
+    presence = presence_sentences(analysis, body_sentences, event[0].end) if event else []
     if event:
         zones += [(a, b) for a, b in headline_sentences]
-        zones += [
-            (s.start, s.end) for s in presence_sentences(analysis, body_sentences, event[0].end)
-        ]
+        zones += [(s.start, s.end) for s in presence]
     else:
         # No sentence tells a meeting: the headline and the opening paragraph.
         first_end = body_sentences[0][1] if body_sentences else len(analysis)
@@ -524,10 +524,21 @@ def _participants(
                 "the name) before saving."
             )
         described.append([mention, person, title, code, guessed])
+    members = _inherit_countries(analysis, described, presence)
+    # A delegation's leader ("a delegation … led by X") is of the delegation's country.
+    side = _delegation_country(analysis, event, presence)
+    for entry in described:
+        run_start = entry[0].run_start if entry[0].run_start >= 0 else entry[0].start
+        if (
+            not entry[3]
+            and side
+            and _LED_BY_RE.search(analysis[max(0, run_start - 30) : run_start])
+        ):
+            entry[3] = side
     # A title without a country ("the Foreign Secretary") is the issuing side's; failing
     # that, the side of the two the release is about that the others are not.
     for entry in described:
-        if entry[3]:
+        if entry[3] or id(entry) in members:
             continue
         others = {e[3] for e in described if e[3]}
         if issuing and (not others or issuing not in others or len(sides) < 2):
@@ -555,7 +566,8 @@ def _participants(
     principals = [*in_event, *((e[0], e) for e in described if not event_mention(e))]
     if len(principals) >= 2:
         first = principals[0]
-        second = next((p for p in principals[1:] if p[1][3] != first[1][3]), principals[1])
+        pool = in_event[1:] if len(in_event) >= 2 else principals[1:]
+        second = next((p for p in pool if p[1][3] != first[1][3]), pool[0])
         both_in_event = len(in_event) >= 2 and second in in_event
         sentence = event[0] if both_in_event else Sentence(0, len(analysis), analysis)
         if both_in_event:
@@ -576,6 +588,17 @@ def _participants(
         notes.append("No sentence names two people: set who is the envoy and the counterpart.")
         envoy = described[0] if described else None
 
+    # A delegation's members are of its side: the one the text names with the delegation
+    # ("a delegation of the Pakistan Peoples Party", "the Pakistani delegation"), else
+    # its leader's.
+    for entry in described:
+        if id(entry) in members and not entry[3]:
+            entry[3] = side or (envoy[3] if envoy else "") or issuing
+            if entry[3]:
+                notes.append(
+                    f"The country of “{entry[1].name}” was taken from the delegation's leader "
+                    f"({entry[3]}): check it."
+                )
     proposed: list[ProposedParticipant] = []
     for entry in described:
         mention, person, title, code, _ = entry
@@ -584,6 +607,46 @@ def _participants(
     # The envoy and counterpart lead the list; the others follow in the text's order.
     rank = {ENVOY: 0, COUNTERPART: 1, PARTICIPANT: 2}
     return sorted(proposed, key=lambda p: rank[p.role])
+
+
+_LIST_GAP_RE = re.compile(r"\s*(?:\([^()]{0,40}\))?\s*(?:,|,?\s+and)\s*(?:the\s+)?")
+_MEMBERS_RE = re.compile(r"\bdelegation\b|\bmembers?\b|\bcomprising\b|\bincluded\b", re.I)
+
+
+def _inherit_countries(analysis: str, described: list[list], presence: list[Sentence]) -> set[int]:
+    """Fill in the country of a person listed right after another ("X, Y and Z") with
+    none of their own, and return the ids of the entries still without one that a
+    sentence names as a delegation's members (they take the leader's side later)."""
+    members: set[int] = set()
+    ordered = sorted(described, key=lambda e: e[0].start)
+    for previous, entry in itertools.pairwise(ordered):
+        if entry[3] or entry[2]:
+            continue
+        gap = analysis[previous[0].end : entry[0].start]
+        if previous[3] and _LIST_GAP_RE.fullmatch(gap):
+            entry[3] = previous[3]
+    for entry in described:
+        if entry[3]:
+            continue
+        sentence = next((p for p in presence if p.start <= entry[0].start < p.end), None)
+        if sentence and _MEMBERS_RE.search(sentence.text):
+            members.add(id(entry))
+    return members
+
+
+_DELEGATION_WORD_RE = re.compile(r"\bdelegation\b", re.I)
+_LED_BY_RE = re.compile(r"\b(?:led|headed)\s+by\s+(?:the\s+|its\s+)?(?:[A-Z]\w*\s+){0,2}$", re.I)
+
+
+def _delegation_country(analysis: str, event: list[Sentence], presence: list[Sentence]) -> str:
+    """The country a delegation is said to be of, in the sentences that tell the event."""
+    for sentence in [*event, *presence]:
+        for match in _DELEGATION_WORD_RE.finditer(sentence.text):
+            around = sentence.text[max(0, match.start() - 30) : match.end() + 80]
+            code = guess_country(around)
+            if code:
+                return code
+    return ""
 
 
 _OF_COUNTRY_AFTER_RE = re.compile(r"^\s+of\s+(?:the\s+)?([A-Z][\w’'\-]+(?:\s+[A-Z][\w’'\-]+){0,3})")

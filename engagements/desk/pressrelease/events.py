@@ -63,12 +63,13 @@ _POSSESSOR_BEFORE_RE = re.compile(
 # Right before a person's office: "visiting", "led by", "at the invitation of", "at the
 # request of" (a demonym may stand between: "led by Pakistani Senator X").
 _VISITOR_BEFORE_RE = re.compile(
-    r"(?:\bvisiting|\bled\s+by|\bheaded\s+by|\bvisit\s+of|\barrival\s+of)\s+(?:the\s+)?"
+    r"(?:\bvisiting|\bled\s+by|\bheaded\s+by|\bvisit\s+of|\barrival\s+of)\s+"
+    r"(?:the\s+|its\s+|his\s+|her\s+|their\s+)?"
     r"(?:[A-Z][\w'’]*\s+){0,2}$",
     re.I,
 )
 _VISITOR_AFTER_RE = re.compile(
-    r"^[^.;]{0,120}?,\s*(?:who\s+(?:is|was|are|were)\s+(?:currently\s+)?(?:on\s+an?\s+"
+    r"^(?:\s*\([^()]{0,60}\))?(?:,\s*[^,.;]{0,120})?,\s*(?:who\s+(?:is|was|are|were)\s+(?:currently\s+)?(?:on\s+an?\s+"
     r"(?:\w+\s+){0,2}visit|visiting|in\s+[A-Z]\w+\s+(?:on|for))|(?:currently\s+)?on\s+an?\s+"
     r"(?:\w+\s+){0,2}visit\s+to|in\s+[A-Z][\w ]{1,30}\s+on\s+an?\s+(?:\w+\s+){0,2}visit)",
 )
@@ -213,6 +214,8 @@ def order_roles(
     "met here"), the venue (the person of the venue's country hosts), the order named.
     """
     first_cue, second_cue = _cue(text, first, sentence), _cue(text, second, sentence)
+    if first_cue == second_cue:
+        first_cue = second_cue = ""  # both sides' delegations "headed by": no cue
     if first_cue == "visitor" or second_cue == "host":
         return first, second
     if second_cue == "visitor" or first_cue == "host":

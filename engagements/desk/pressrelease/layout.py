@@ -191,7 +191,8 @@ MAX_LINES_ABOVE_BODY = 80
 
 # Words a headline in title case leaves in lower case.
 _FUNCTION_WORDS = frozenset(
-    "a an the of and or with for to in on at by from as vs via into over amid after".split()
+    {"a", "an", "the", "of", "and", "or", "with", "for", "to", "in", "on", "at", "by", "from"}
+    | {"as", "vs", "via", "into", "over", "amid", "after"}
 )
 
 

@@ -439,7 +439,18 @@ def _appositive_after(text: str, start: int) -> str:
     if not match:
         return ""
     words = match[1].split()
-    if not words or not _starts_like_title(words[0]):
+    # "…, the United States Ambassador to Pakistan,": a country may open the office.
+    lead = 0
+    while lead < min(3, len(words)) and not _starts_like_title(words[lead]):
+        if not (
+            _is_capitalised(words[lead])
+            and (_is_nationality(words[lead]) or _is_non_name(words[lead]))
+        ):
+            break
+        lead += 1
+    if lead and lead < len(words) and _starts_like_title(words[lead]):
+        pass
+    elif not words or not _starts_like_title(words[0]):
         return ""
     kept = []
     for word in words:
@@ -472,6 +483,15 @@ _SENTENCE_END_TOKEN_RE = re.compile(r".*[.;:!?]$")
 _ABBREVIATED_TOKEN_RE = re.compile(r"(?:[A-Z]\.)+|[A-Z][a-z]{0,3}\.")
 
 
+# Words of a portfolio that may stand before an office's head: "External Affairs Minister".
+_PORTFOLIO_RE = re.compile(
+    r"Affairs|Energy|Transport|Infrastructure|Interior|Finance|Trade|Commerce|Defen[cs]e"
+    r"|Planning|Health|Education|Agriculture|Industry|Industries|Information|Culture|Tourism"
+    r"|Water|Power|Petroleum|Maritime|Railways|Communications|Labour|Justice|Law|Economic"
+    r"|Investment|Development|Climate|Science|Technology|Housing|Works|Revenue|Aviation"
+)
+
+
 def _office_before(text: str, start: int, floor: int) -> str:
     """The office written right before a name, through commas: the capitalised words (and
     of/for/and/the) back to where the prose stops, from the first word that starts an
@@ -488,12 +508,41 @@ def _office_before(text: str, start: int, floor: int) -> str:
             break
         if not (_is_capitalised(bare.strip('()"“”')) or bare in _CONNECTORS or _title_word(bare)):
             break
+        # ", the President of …" and ", and …" start a new person's description.
+        if token.endswith(",") and kept and kept[0].casefold() in {"the", "and"}:
+            kept.pop(0)
+            break
         kept.insert(0, token)
         if len(kept) > 30:
             return ""
-    while kept and not _starts_like_title(kept[0].rstrip(",")):
-        if _is_nationality(kept[0]) and len(kept) > 1 and _starts_like_title(kept[1]):
+    # The office starts at its first title word, or at the portfolio words right before
+    # it ("External Affairs Minister", "Transport and Infrastructure Minister"); a clause
+    # before a comma ("On Monday,") is not part of it.
+    first_title = next(
+        (i for i, token in enumerate(kept) if _starts_like_title(token.rstrip(","))), None
+    )
+    if first_title is None:
+        return ""
+    begin = first_title
+    while begin > 0:
+        token = kept[begin - 1]
+        bare = token.rstrip(",")
+        if token.endswith(",") or bare in {"The", "the", "On", "In", "At", "During", "His", "Her"}:
             break
+        if bare in _CONNECTORS and bare not in {"and", "&"}:
+            break
+        if _is_nationality(bare) or bare in DEMONYMS:
+            begin -= 1
+            break
+        if (
+            bare in NON_NAME_WORDS
+            and bare not in _TITLE_WORDS
+            and not _PORTFOLIO_RE.fullmatch(bare)
+        ):
+            break
+        begin -= 1
+    kept = kept[begin:]
+    while kept and kept[0] in _CONNECTORS:
         kept.pop(0)
     # Courtesies and styles right before the name are the person's, not the office's.
     while kept and (
@@ -524,9 +573,19 @@ def describe_person(
         # "Federal Minister for Planning, Development and Special Initiatives Ahsan Iqbal":
         # the whole office before the name, commas and all, when the run holds less.
         longer = _office_before(text, mention.start, floor)
-        if longer and not office:
+        style_only = bool(office) and bool(_STYLE_RE.match(office))
+        if longer and (not office or style_only or longer.endswith(office)):
             office = longer
         before = _appositive_before(text, run_start, floor)
+        if style_only and before:
+            office = ""  # "Deputy Prime Minister/Foreign Minister, Senator X": the office
+        # "Ambassador Jiang Zaidong of China": the office's object follows the name.
+        of_after = re.match(
+            r"\s+(of\s+(?:the\s+)?[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,3})",
+            text[mention.end : mention.end + 60],
+        )
+        if office and of_after and " of " not in office and not style_only:
+            office = f"{office} {of_after[1]}"
         after = _appositive_after(text, mention.end)
         context = context or (lead[0] if lead else "")
         for candidate in (office, before, after):

@@ -87,11 +87,29 @@ def guess_country(text: str) -> str:
             continue
         before = (match["before"] or "").split()
         preposition = before[0].lower() if before else ""
-        if name in DEMONYMS or match["possessive"] or preposition in {"of", "for"}:
+        if name in DEMONYMS or match["possessive"] or preposition == "of":
             strong.append(code)
-        elif preposition not in {"to", "in", "at", "with", "from", "toward", "towards"}:
+        # "Ambassador to China", "Special Representative for Afghanistan": the host, the brief.
+        elif preposition not in {"to", "in", "at", "with", "from", "toward", "towards", "for"}:
             weak.append(code)
+    if not strong:
+        # "Crown Prince of Abu Dhabi", "Chief Minister of Punjab": a place of the country.
+        for place in re.finditer(r"\bof\s+(?:the\s+)?([A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+)?)", text):
+            found = known_city(place[1]) or _REGIONS.get(place[1])
+            if found:
+                strong.append(found[1] if isinstance(found, tuple) else found)
+                break
     return (strong or weak or [""])[0]
+
+
+# Provinces and emirates that offices are "of" ("Chief Minister of Punjab").
+_REGIONS: dict[str, str] = {
+    "Punjab": "PK", "Sindh": "PK", "Khyber Pakhtunkhwa": "PK", "Balochistan": "PK",
+    "Gilgit-Baltistan": "PK", "Abu Dhabi": "AE", "Dubai": "AE", "Sharjah": "AE",
+    "Xinjiang": "CN", "Tibet": "CN", "Yunnan": "CN", "Guangdong": "CN", "Sichuan": "CN",
+    "Jiangsu": "CN", "Zhejiang": "CN", "Shandong": "CN", "Fujian": "CN", "Hainan": "CN",
+    "Kerala": "IN", "Gujarat": "IN", "Maharashtra": "IN", "Tamil Nadu": "IN",
+}  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------

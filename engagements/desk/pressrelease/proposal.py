@@ -151,6 +151,13 @@ EXTRA_COUNTRY_NAMES: dict[str, str] = {
     "Vatican": "VA", "Holy See": "VA", "Moldova": "MD", "Bolivia": "BO",
     "Venezuela": "VE", "Tanzania": "TZ", "Taiwan": "TW", "UAE": "AE",
     "CPC": "CN", "IDCPC": "CN", "PLA": "CN", "NPC": "CN", "CPPCC": "CN",
+    "Republic of Korea": "KR", "ROK": "KR", "Kyrgyz Republic": "KG", "Kyrgyzstan": "KG",
+    "Kazakhstan": "KZ", "Uzbekistan": "UZ", "Tajikistan": "TJ", "Turkmenistan": "TM",
+    "People's Republic of China": "CN", "PRC": "CN", "Islamic Republic of Pakistan": "PK",
+    "European Union": "EU", "EU": "EU", "European Commission": "EU", "European Council": "EU",
+    "Arab Republic of Egypt": "EG", "Russian Federation": "RU", "DPRK": "KP",
+    "Saudi Arabia": "SA", "Kingdom of Saudi Arabia": "SA", "KSA": "SA",
+    "United Arab Emirates": "AE", "State of Qatar": "QA",
 }  # fmt: skip
 
 MONTHS: dict[str, int] = {

@@ -26,7 +26,7 @@ _COURTESY_UNITS = [
 _STYLE_UNITS = [
     r"Senator", r"Sen\.", r"(?:Lieutenant|Major|Brigadier) General", r"(?:Lt|Maj|Brig)\.\s?Gen\.",
     r"General", r"Gen\.", r"Admiral", r"Adm\.", r"Air Chief Marshal", r"Field Marshal",
-    r"Colonel", r"Col\.", r"Brigadier", r"Captain",
+    r"Colonel", r"Col\.", r"Brigadier", r"Captain", r"Prince", r"Princess", r"Barrister",
 ]  # fmt: skip
 _OFFICE_MODIFIERS = (
     r"Deputy|Vice|Acting|Assistant|Senior|Special|Prime|Foreign|Defen[cs]e|Finance|Interior"
@@ -37,7 +37,7 @@ _OFFICE_HEADS = (
     r"Minister|President|Premier|Chairman|Chairwoman|Chairperson|Chair|Ambassador|Governor"
     r"|Mayor|Speaker|Secretary|Envoy|Representative|Director|Consul|Counsellor|Counselor"
     r"|Councilor|Councillor|Spokesperson|Spokesman|Spokeswoman|Commander|King|Queen"
-    r"|Prince|Princess|Emir|Sultan|Chancellor|Chief|Justice|Adviser"
+    r"|Emir|Sultan|Chancellor|Chief|Justice|Adviser"
     r"|Advisor|Commissioner|Attaché|Chargé|Charge|Leader|Member"
 )
 # Offices match in any case: agencies write "Afghanistan's acting foreign minister Amir

@@ -487,7 +487,7 @@ def _participants(
         for mention in person.mentions:
             run_start = mention.run_start if mention.run_start >= 0 else mention.start
             if any(a <= mention.start < b for a, b in zones) and not is_possessor(
-                analysis, run_start
+                analysis, run_start, bool(mention.run)
             ):
                 return mention
         return None

@@ -167,11 +167,21 @@ _TAKING_PART_BEFORE_RE = re.compile(
 )
 
 
-def is_possessor(text: str, run_start: int) -> bool:
+_COUNTRY_WORD_BEFORE_RE = re.compile(r"\s(?:the\s+)?[A-Z][\w'’]*\s+$")
+
+
+def is_possessor(text: str, run_start: int, has_office: bool = False) -> bool:
     """Whether a name at `run_start` (where its office starts) belongs to someone else's
-    description or a message: "adviser to President X", "greetings of Prime Minister Y".
-    "Under the chairmanship of X", "in the presence of Y" name people who took part."""
+    description or a message: "adviser to President X", "greetings of Prime Minister Y",
+    "adviser to UAE President Z". "Under the chairmanship of X", "in the presence of Y"
+    name people who took part."""
     before = text[max(0, run_start - 40) : run_start]
+    if has_office:
+        # A country may stand between: "to UAE President" (but "Ambassador of China to
+        # Pakistan Jiang Zaidong", with no office of his own before the name, is not).
+        word = _COUNTRY_WORD_BEFORE_RE.search(before)
+        if word and _POSSESSOR_BEFORE_RE.search(before[: word.start() + 1]):
+            return not _TAKING_PART_BEFORE_RE.search(before[: word.start() + 1])
     return bool(_POSSESSOR_BEFORE_RE.search(before)) and not _TAKING_PART_BEFORE_RE.search(before)
 
 

@@ -689,6 +689,17 @@ def soften_capitals(text: str) -> str:
     return "".join(pieces)
 
 
+# Words in the language model's "names" that make them buildings, bodies or events.
+_PLACE_WORDS = frozenset(
+    _words(
+        """
+        Forces Armed House Palace Hall Pavilion Residence Secretariat League Call Watan Qasr
+        Crown Villa Guesthouse Guest Hotel Airport Road Street Square Park Museum Mosque Tower
+        Building Headquarters Council Club Court Stadium Center Centre Garden Gardens Fort
+        """
+    )
+)
+_PLACE_AFTER_RE = re.compile(r"\s+(?:House|Palace|Hall|Pavilion|Residence|Hotel|Building)\b")
 _LEADING_TITLE_RE = re.compile(rf"^(?:(?:{_TITLE_RUN})\s+)+")
 
 
@@ -715,10 +726,12 @@ def model_mentions(
         if not bare or re.search(r"\d", bare) or "\n" in bare:
             continue
         words = bare.split()
-        if all(_is_non_name(w) for w in words) or not all(
-            _is_capitalised(w) or w in NAME_PARTICLES for w in words
-        ):
+        if any(_is_non_name(w) or w in _PLACE_WORDS for w in words if w not in NAME_PARTICLES):
+            continue  # "Crown Prince", "Armed Forces", "Zardari House", "Courtesy Call"
+        if not all(_is_capitalised(w) or w in NAME_PARTICLES for w in words):
             continue
+        if _PLACE_AFTER_RE.match(text, end):
+            continue  # "Qasr Al Watan Palace", "Aiwan-e-Sadr Hall"
         if any(a.start < end and start < a.end for a in taken):
             continue
         if len(words) == 1 and not _CJK_RE.match(bare):

@@ -104,6 +104,12 @@ NON_NAME_WORDS = _TITLE_WORDS | frozenset(
         Employment Transport Aviation Defence Defense Finance Revenue Planning Commerce Trade
         Interior Foreign Parliamentary Kashmir Gilgit-Baltistan Asia Europe Africa Americas
         Middle East South North West Pacific Gulf Region Regional Multilateral Bilateral
+        Meets Met Meeting Holds Held Calls Called Receives Received Visits Visited Discusses
+        Discussed Reaffirms Reaffirmed Hosts Hosted Says Said Signs Signed Pays Paid Welcomes
+        Welcomed Urges Vows Agree Agrees Agreed Stresses Underlines Reviews Review Exchange
+        Congratulates Thanks Lauds Praises Briefs Seeks Emphasizes Emphasises Highlights
+        Attends Joins Leads Arrives Departs Condoles Talks Phone Telephone Conversation Speaks
+        Spoke Hails Invites Greets Assures Expresses Terms Inaugurates Opens Launches
         """
     )
 )

@@ -45,6 +45,7 @@ from engagements.desk.pressrelease.people import (
     Mention,
     MentionedPerson,
     _candidate_names,
+    appositive_mentions,
     attach_surnames,
     describe_person,
     find_known_officials,
@@ -447,7 +448,8 @@ def _people(analysis: str, notes: list[str]) -> list[MentionedPerson]:
         notes.append("The language model is not installed: only names after an office were read.")
         entities = []
     found, single = model_mentions(analysis, entities, [*honorific, *known])
-    led = sorted([*honorific, *found], key=lambda m: m.start)
+    followed = appositive_mentions(analysis, [*honorific, *known, *found])
+    led = sorted([*honorific, *found, *followed], key=lambda m: m.start)
     people = gather_people(analysis, known, led)
     attach_surnames(analysis, people, single)
     return people

@@ -34,7 +34,7 @@ EVENT_RE = re.compile(
 )
 # Sentences that name people who were present without being the event's subject.
 PRESENCE_RE = re.compile(
-    r"\baccompanied\s+by\b|\bdelegation\s+(?:also\s+)?(?:included|includes|comprised|comprising"
+    r"\baccompanied\b|\bdelegation\s+(?:also\s+)?(?:included|includes|comprised|comprising"
     r"|consisting|consisted)\b|\b(?:was|were)\s+(?:also\s+)?(?:present|in\s+attendance)\b"
     r"|\balso\s+(?:present|attended|took\s+part|participated|joined|attending)\b"
     r"|\battended\s+by\b|\bamong\s+those\s+present\b|\bin\s+the\s+presence\s+of\b"

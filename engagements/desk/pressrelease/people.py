@@ -308,6 +308,11 @@ class MentionedPerson:
         return {w.casefold() for s in spellings for w in s.split()}
 
 
+def _variants(person: MentionedPerson) -> list[set[str]]:
+    """The word sets of every spelling the text has used for a person."""
+    return [{w.casefold() for w in m.name.split()} for m in person.mentions if m.name]
+
+
 def _overlaps(a: Mention, b: Mention) -> bool:
     return a.start < b.end and b.start < a.end
 
@@ -338,17 +343,23 @@ def gather_people(
             continue
         words = {w.casefold() for w in mention.name.split()}
         # "Mohammad Ishaq Dar" and "Ishaq Dar" are one person: a name whose words contain
-        # (or are contained in) another's is that person again.
+        # (or are contained in) another's is that person again. But once "Nawaz Sharif"
+        # has been "Muhammad Nawaz Sharif", a "Maryam Nawaz Sharif" is someone else.
         same = next(
             (
                 p
                 for p in [*known_people, *people.values()]
-                if len(words & p.words()) >= 2 and (words <= p.words() or p.words() <= words)
+                if len(words & p.words()) >= 2
+                and (words <= p.words() or p.words() <= words)
+                and not any(not (variant <= words or words <= variant) for variant in _variants(p))
             ),
             None,
         )
         if same:
             same.mentions.append(mention)
+            # The fullest spelling names the person ("Mohammad Ishaq Dar", not "Ishaq Dar").
+            if same.official is None and len(words) > len(same.name.split()):
+                same.name = mention.name
             continue
         people[("name", mention.name.casefold())] = MentionedPerson(mention.name, None, [mention])
     ordered = sorted(people.values(), key=lambda p: p.first)
@@ -743,6 +754,46 @@ def model_mentions(
             mention.run, mention.run_start = run[0].strip(), run.start()
         mentions.append(mention)
     return mentions, single
+
+
+# "Sun Haiyan, Vice-minister of …", "Moin ul Haque, Pakistani Ambassador to China": a
+# name whose office follows it after a comma.
+_APPOSITIVE_NAME_RE = re.compile(
+    r"(?<![\w.])(?P<name>[^\W\d_][\w'’\-]+(?:[ ](?:[^\W\d_][\w'’\-]+|ul|al|bin|de|van|von))"
+    r"{1,4})(?:[ ]*\([^()\n]{1,30}\))?,[ ]+(?:the[ ]+|a[ ]+|an[ ]+)?(?P<office>[^\n,;]{1,80})"
+)
+
+
+def appositive_mentions(text: str, taken: list[Mention]) -> list[Mention]:
+    """Names followed by their office: 2–5 capitalised words, a comma, then an office
+    (possibly after a country: "Pakistani Ambassador to China")."""
+    found: list[Mention] = []
+    for match in _APPOSITIVE_NAME_RE.finditer(text):
+        if len(found) >= MAX_HONORIFIC_MENTIONS:
+            break
+        office_words = match["office"].split()
+        lead = 0
+        while lead < min(2, len(office_words)) and (
+            _is_nationality(office_words[lead]) or office_words[lead] in DEMONYMS
+        ):
+            lead += 1
+        if lead >= len(office_words) or not _starts_like_title(office_words[lead]):
+            continue
+        words = match["name"].split()
+        # Drop leading words that cannot be a name ("On Monday, Liu…" is not a name).
+        while words and (_is_non_name(words[0]) or not _is_capitalised(words[0])):
+            words.pop(0)
+        if len(words) < 2 or any(_is_non_name(w) or w in _PLACE_WORDS for w in words):
+            continue
+        if not all(_is_capitalised(w) or w in NAME_PARTICLES for w in words):
+            continue
+        name = " ".join(words)
+        start = match.start("name") + match["name"].rfind(name)
+        end = start + len(name)
+        if any(m.start < end and start < m.end for m in [*taken, *found]):
+            continue
+        found.append(Mention(start, end, name))
+    return found
 
 
 def attach_surnames(

@@ -60,6 +60,7 @@ from engagements.desk.pressrelease.places import (
     country_mentions,
     guess_country,
     issuing_country,
+    sidelines_country,
     title_case_city,
     venue_in,
     world_city,
@@ -380,6 +381,13 @@ def _place(
         notes.append(f"A {kind} has no venue: city and country are left empty{where}.")
         return "", ""
     venue = venue_in(event_text) if event_text else None
+    abroad = sidelines_country(event_text) if event_text and not venue else None
+    if abroad:
+        notes.append(
+            f"The meeting was held in {abroad[0]} (“{abroad[0]}” in the text), the city is not "
+            "said: enter it."
+        )
+        return "", abroad[1]
     if venue and city and _fold(venue[0]) != _fold(city):
         notes.append(
             f"The meeting was placed in {venue[0]} (“{venue[2]}”), not {city} of the "
@@ -539,11 +547,21 @@ def _participants(
             entry[3] = side
     # A title without a country ("the Foreign Secretary") is the issuing side's; failing
     # that, the side of the two the release is about that the others are not.
+    # Releases name the foreign side's nationality and leave their own side's unsaid: an
+    # office with no country is the issuing side's, unless that side is already the other
+    # principal's, in which case a principal is of the other side the text names most.
+    in_event_order = [
+        e
+        for e in sorted(described, key=lambda e: e[0].start)
+        if event and event[0].start <= e[0].start < event[-1].end
+    ]
+    leading = {id(e) for e in in_event_order[:2]}
     for entry in described:
         if entry[3] or id(entry) in members:
             continue
-        others = {e[3] for e in described if e[3]}
-        if issuing and (not others or issuing not in others or len(sides) < 2):
+        others = {e[3] for e in described if e[3] and e is not entry}
+        principal_taken = any(e[3] == issuing for e in in_event_order[:2] if e is not entry)
+        if issuing and not (id(entry) in leading and principal_taken):
             entry[3] = issuing
         else:
             entry[3] = next((c for c in sides if c not in others), issuing)

@@ -530,7 +530,12 @@ def _office_before(text: str, start: int, floor: int) -> str:
     # it ("External Affairs Minister", "Transport and Infrastructure Minister"); a clause
     # before a comma ("On Monday,") is not part of it.
     first_title = next(
-        (i for i, token in enumerate(kept) if _starts_like_title(token.rstrip(","))), None
+        (
+            i
+            for i, token in enumerate(kept)
+            if _starts_like_title(token.rstrip(",")) and not _COURTESY_RE.match(token.rstrip(","))
+        ),
+        None,
     )
     if first_title is None:
         return ""

@@ -171,6 +171,27 @@ def venue_in(text: str) -> tuple[str, str, str] | None:
     return None
 
 
+_SIDELINES_RE = re.compile(
+    r"\b(?:sidelines|side-lines|margins|sidelines)\s+of\b[^.;]{0,120}?\bin\s+(?:the\s+)?"
+    r"(?P<place>[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,2})"
+)
+
+
+def sidelines_country(text: str) -> tuple[str, str] | None:
+    """(place name, country code) when `text` puts a meeting on the sidelines of
+    something in a country rather than a city ("… of the OSCE meeting in Malta")."""
+    match = _SIDELINES_RE.search(text)
+    if not match:
+        return None
+    words = match["place"].split()
+    for size in range(len(words), 0, -1):
+        candidate = " ".join(words[:size])
+        code = _country_names().get(_fold(candidate)) or EXTRA_COUNTRY_NAMES.get(candidate)
+        if code:
+            return candidate, code
+    return None
+
+
 # Who issued a release, from its agency or its page: the side whose officials go unnamed
 # by country ("the Foreign Secretary" in a Pakistani release is Pakistan's).
 AGENCY_COUNTRIES: dict[str, str] = {
@@ -181,7 +202,10 @@ AGENCY_COUNTRIES: dict[str, str] = {
     "bss": "BD", "aa": "TR", "anadolu": "TR", "anadolu agency": "TR", "tass": "RU",
     "ria novosti": "RU", "pti": "IN", "ani": "IN", "irna": "IR", "bernama": "MY",
     "yonhap": "KR", "kyodo": "JP", "antara": "ID", "vna": "VN", "mena": "EG", "petra": "JO",
-    "sana": "SY", "ina": "IQ", "bakhtar": "AF",
+    "sana": "SY", "ina": "IQ", "bakhtar": "AF", "anadolu ajansı": "TR", "urdupoint": "PK",
+    "dawn": "PK", "the nation": "PK", "pakistan today": "PK", "pakistan observer": "PK",
+    "express tribune": "PK", "business recorder": "PK", "the news": "PK", "xinhuanet": "CN",
+    "the hindu": "IN", "hindustan times": "IN", "wion": "IN",
 }  # fmt: skip
 # Words on a page that say whose page it is.
 _PAGE_OWNERS: list[tuple[re.Pattern[str], str]] = [
@@ -208,6 +232,12 @@ def issuing_country(agency: str, preamble: str, dateline_city: str) -> str:
             return code
     for pattern, code in _PAGE_OWNERS:
         if pattern.search(preamble):
+            return code
+    for name, code in AGENCY_COUNTRIES.items():
+        # Short names count only in capitals ("APP", "WAM"); longer ones in any case.
+        flags = re.I if len(name) >= 5 else 0
+        shown = name if flags else name.upper()
+        if re.search(rf"(?<![\w.]){re.escape(shown)}(?![\w.])", preamble, flags):
             return code
     if dateline_city:
         found = world_city(dateline_city)

@@ -562,14 +562,12 @@ def _office_before(text: str, start: int, floor: int) -> str:
         kept.pop(0)
     # Courtesies and styles right before the name are the person's, not the office's.
     while kept and (
-        _COURTESY_RE.match(kept[-1].rstrip(",")) or kept[-1].rstrip(",") in _CONNECTORS
+        _COURTESY_RE.match(kept[-1].rstrip(","))
+        or kept[-1].rstrip(",") in _CONNECTORS
+        or re.fullmatch(r"(?:[A-Z]\.)+", kept[-1])  # the "S." of "Dr. S. Jaishankar"
     ):
         kept.pop()
-    office = " ".join(kept).strip(" ,")
-    if not office:
-        return ""
-    first = office.split()[0]
-    return office if _starts_like_title(first) or _is_nationality(first) else ""
+    return " ".join(kept).strip(" ,")
 
 
 def describe_person(

@@ -25,6 +25,7 @@ from engagements.desk.pressrelease.events import (
     Sentence,
     event_kind,
     event_sentences,
+    is_background,
     is_possessor,
     order_roles,
     presence_sentences,
@@ -204,7 +205,7 @@ def _propose(raw_text: str, raw_url: str, today: dt.date, notes: list[str]) -> P
     issuing = issuing_country(
         dateline.agency if dateline else "", layout.preamble, dateline.city if dateline else ""
     )
-    city, country_code = _place(dateline, kind, event_text, paragraphs, notes)
+    city, country_code = _place(dateline, kind, event_text, paragraphs, notes, headline)
     publisher = _publisher(dateline, url, notes)
     participants = _participants(
         analysis, body_start, people, event, headline_sentences, body_sentences,
@@ -366,8 +367,20 @@ def _infer_year(
     return found
 
 
+_HELD_IN_RE = re.compile(
+    r"\b(?:(?:meeting|talks|consultations|call|dialogue|session)\s+(?:was|were)\s+held"
+    r"|took\s+place|met|were\s+held|was\s+held)\s+(?:here\s+)?(?:[^.;]{0,60}?\s)?"
+    r"(?:in|at)\s+[A-Z][^.;\n]{0,60}"
+)
+
+
 def _place(
-    dateline: Dateline | None, kind: str, event_text: str, paragraphs: list[str], notes: list[str]
+    dateline: Dateline | None,
+    kind: str,
+    event_text: str,
+    paragraphs: list[str],
+    notes: list[str],
+    headline: str = "",
 ) -> tuple[str, str]:
     """(city, venue country code); both empty for calls, which have no venue.
 
@@ -381,6 +394,16 @@ def _place(
         notes.append(f"A {kind} has no venue: city and country are left empty{where}.")
         return "", ""
     venue = venue_in(event_text) if event_text else None
+    if not venue:
+        # "The meeting took place in Moscow", "The two met in New York City" (any sentence
+        # of the opening that says where the meeting was), then the headline's place.
+        for paragraph in paragraphs[:6]:
+            said = _HELD_IN_RE.search(paragraph[:4000])
+            venue = venue_in(said[0]) if said else None
+            if venue:
+                break
+    if not venue and headline:
+        venue = venue_in(headline)
     abroad = sidelines_country(event_text) if event_text and not venue else None
     if abroad:
         notes.append(
@@ -496,8 +519,10 @@ def _participants(
     def taking_part(person: MentionedPerson) -> Mention | None:
         for mention in person.mentions:
             run_start = mention.run_start if mention.run_start >= 0 else mention.start
-            if any(a <= mention.start < b for a, b in zones) and not is_possessor(
-                analysis, run_start, bool(mention.run)
+            if (
+                any(a <= mention.start < b for a, b in zones)
+                and not is_possessor(analysis, run_start, bool(mention.run))
+                and not is_background(analysis, mention.end, mention.run)
             ):
                 return mention
         return None

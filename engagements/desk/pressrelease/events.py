@@ -170,6 +170,22 @@ _TAKING_PART_BEFORE_RE = re.compile(
 _COUNTRY_WORD_BEFORE_RE = re.compile(r"\s(?:the\s+)?[A-Z][\w'’]*\s+$")
 
 
+_MESSAGE_AFTER_RE = re.compile(
+    r"['’]s?\s+(?:\w+\s+){0,2}(?:greetings|message|letter|wishes|regards|invitation|vision"
+    r"|leadership|initiative|remarks|statement|behalf|instructions|directives?|guidance)\b",
+    re.I,
+)
+_SPOKESPERSON_RE = re.compile(r"spokes(?:person|man|woman)", re.I)
+
+
+def is_background(text: str, mention_end: int, office: str) -> bool:
+    """A name whose greetings, message or vision is conveyed ("President Xi's greetings"),
+    or a spokesperson who speaks about the meeting, is not at the meeting."""
+    if _SPOKESPERSON_RE.search(office):
+        return True
+    return bool(_MESSAGE_AFTER_RE.match(text, mention_end, mention_end + 60))
+
+
 def is_possessor(text: str, run_start: int, has_office: bool = False) -> bool:
     """Whether a name at `run_start` (where its office starts) belongs to someone else's
     description or a message: "adviser to President X", "greetings of Prime Minister Y",

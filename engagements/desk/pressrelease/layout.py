@@ -276,8 +276,9 @@ _PUBLISHED_LINE_RE = re.compile(
 
 
 def _date_above(lines: list[str]) -> dt.date | None:
-    """The first full date on a line of its own above the body (the release's date)."""
-    for raw in lines:
+    """The full date nearest above the body on a short line (the release's date; a date
+    at the top of a page is often the day it was viewed)."""
+    for raw in reversed(lines):
         line = " ".join(raw.split())
         # "Source: Xinhua | Editor: huaxia | 2023-03-28", "( 2024.04.17 )", "04.04.2025".
         if len(line) > 120 or _is_prose(line):

@@ -242,20 +242,42 @@ def _propose(raw_text: str, raw_url: str, today: dt.date, notes: list[str]) -> P
 
 
 def _release_date(
-    layout: Layout, mentions: list[DateMention], url: str, today: dt.date, notes: list[str]
+    layout: Layout,
+    mentions: list[DateMention],
+    url: str,
+    today: dt.date,
+    notes: list[str],
+    opening: str = "",
 ) -> dt.date | None:
-    """The day the release was issued: its date line, its dateline, or its address."""
-    if layout.meta_date:
-        return layout.meta_date
+    """The day the release was issued: its dateline (its year from the page's date line,
+    another date, the address, or a weekday it falls on), its date line, its address."""
     address_date, address_has_day = url_date(url)
     if layout.dateline and layout.dateline.date_text:
         written = next(find_dates(layout.dateline.date_text), None)
         if written and written.year:
             return written.as_date()
+        if written and layout.meta_date:
+            return _nearest_date(written.month, written.day, layout.meta_date)
         if written:
-            return _infer_year(written, mentions, address_date, notes) or _recent(
+            found = _infer_year(written, mentions, address_date, notes) or _recent(
                 written, today, notes
             )
+            if found:
+                return found
+            # "Amman, April 20 (Petra) -- … on Sunday received": the day is that weekday.
+            weekday = re.search(r"\b(?:on|this)\s+(" + "|".join(WEEKDAYS) + r")\b", opening, re.I)
+            if weekday:
+                pinned = year_for_weekday(
+                    written.month, written.day, WEEKDAYS.index(weekday[1].lower()), today
+                )
+                if pinned:
+                    notes.append(
+                        f"The year of “{written.text}” was taken from the weekday the release "
+                        f"gives (“{weekday[0]}”): {pinned.year}; check it."
+                    )
+                    return pinned
+    if layout.meta_date:
+        return layout.meta_date
     if address_date and address_has_day:
         notes.append("The date comes from the address (URL): check it is the meeting's date.")
         return address_date
@@ -272,7 +294,7 @@ def _dates(
     date itself. A date with no year anywhere is not guessed: the editor is asked.
     """
     mentions = list(find_dates(analysis))
-    published = _release_date(layout, mentions, url, today, notes)
+    published = _release_date(layout, mentions, url, today, notes, event_text)
     for mention in find_dates(event_text):
         if mention.year:
             found = mention.as_date()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
-from engagements.desk.pressrelease.proposal import CALL_KINDS, Proposal
+from engagements.desk.pressrelease.proposal import CALL_KINDS, DEMONYMS, Proposal
 
 # Honorifics that are not part of a name ("H.E. Mr. Liu Haixing" is Liu Haixing).
 _HONORIFICS = {
@@ -66,10 +66,21 @@ def same_person(a: str, b: str) -> bool:
     return len(common) >= 2 and common in (left, right)
 
 
+# A nationality opening a title is the person's country, scored on its own: "Chinese Vice
+# Premier" and "Vice Premier" are the same office.
+_NATIONALITY_LEAD_RE = re.compile(
+    r"^(?:the\s+)?(?:[a-z]+(?:\s+[a-z]+)?\s+s\s+|(?:"
+    + "|".join(sorted((d.casefold() for d in DEMONYMS), key=len, reverse=True))
+    + r")\s+)"
+)
+
+
 def same_text(a: str, b: str) -> bool:
-    """Titles and topics: equal after folding (and without "the"), or close enough."""
+    """Titles and topics: equal after folding (and without "the" or a leading
+    nationality: "Pakistan's Ambassador to China" is "Ambassador to China"), or close."""
     left = " ".join(w for w in fold(a).split() if w != "the")
     right = " ".join(w for w in fold(b).split() if w != "the")
+    left, right = _NATIONALITY_LEAD_RE.sub("", left), _NATIONALITY_LEAD_RE.sub("", right)
     if left == right:
         return True
     if not left or not right:

@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engagements.desk.pressrelease.proposal import CALL_KINDS, KIND_PATTERNS, Kind
+from engagements.desk.pressrelease.proposal import CALL_KINDS, DEMONYMS, KIND_PATTERNS, Kind
 
 # A verb or noun that tells a meeting (or call) took place.
 EVENT_RE = re.compile(
@@ -82,6 +82,7 @@ _CALLER_BEFORE_RE = re.compile(
     r"(?:[A-Z][\w'’]*\s+)?$",
     re.I,
 )
+_SIDE_REQUEST_RE = re.compile(r"\b(?:request|initiative)\s+of\s+the\s+([A-Z][a-z]+)\s+side\b", re.I)
 # Between the first-named and the second-named person.
 _FIRST_IS_VISITOR_RE = re.compile(
     r"\bcall(?:ed|s|ing)?\s+on\b|\bcourtesy\s+call\s+on\b|\b(?:received|hosted|welcomed)\s+by\b"
@@ -239,6 +240,21 @@ def order_roles(
     of", "who is on a visit"), the verb between the two names ("called on", "received",
     "met here"), the venue (the person of the venue's country hosts), the order named.
     """
+    # "At the request of the Armenian side": that side's principal placed the call.
+    side = _SIDE_REQUEST_RE.search(sentence.text)
+    if side:
+        code = DEMONYMS.get(side[1]) or DEMONYMS.get(side[1].title())
+        if code and first.country != second.country:
+            if code == first.country:
+                return first, second
+            if code == second.country:
+                return second, first
+    # The verb between the names ("called on", "received") says it outright.
+    between = text[first.end : second.run_start]
+    if _FIRST_IS_HOST_RE.search(between):
+        return second, first
+    if _FIRST_IS_VISITOR_RE.search(between):
+        return first, second
     first_cue, second_cue = _cue(text, first, sentence), _cue(text, second, sentence)
     if first_cue == second_cue:
         first_cue = second_cue = ""  # both sides' delegations "headed by": no cue
@@ -246,11 +262,6 @@ def order_roles(
         return first, second
     if second_cue == "visitor" or first_cue == "host":
         return second, first
-    between = text[first.end : second.run_start]
-    if _FIRST_IS_HOST_RE.search(between):
-        return second, first
-    if _FIRST_IS_VISITOR_RE.search(between):
-        return first, second
     if venue_country and first.country != second.country:
         if first.country == venue_country:
             return second, first
@@ -305,7 +316,10 @@ def event_kind(headline: str, event_text: str, opening: str) -> str:
     if re.search(r"\bstrategic\s+dialogue\b|\bpolitical\s+consultations?\b", told, re.I):
         return Kind.CONSULTATIONS.value
     if patterns[Kind.SUMMIT.value].search(told) and not re.search(
-        r"\b(?:sidelines|margins|eve|ahead|side-?lines)\s+of\b", told, re.I
+        r"\b(?:sidelines|margins|eve|ahead|side-?lines|preparations?\s+for)\s+of\b"
+        r"|\b(?:upcoming|forthcoming|next|planned|proposed|invitation\s+to)\b[^.]{0,60}summit",
+        told,
+        re.I,
     ):
         return Kind.SUMMIT.value
     if patterns[Kind.SIGNING_CEREMONY.value].search(told) and not _MET_RE.search(told):

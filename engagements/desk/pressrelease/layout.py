@@ -260,6 +260,10 @@ def _headline_above(lines: list[str]) -> str:
             or len(line) > MAX_HEADLINE_CHARS
             or line.endswith((".", ",", ";", ":"))
             or _TRAILER_LINE_RE.fullmatch(line)
+            # A byline with its date ("Tugba Altun and Muhammet Tarhan | 15.05.2025").
+            or "|" in line
+            or re.match(r"(?:by|written by|reporting by)\s", line, re.I)
+            or any(d.year for d in find_dates(line))
         ):
             continue
         return line

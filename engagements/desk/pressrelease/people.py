@@ -545,6 +545,12 @@ def _office_before(text: str, start: int, floor: int) -> str:
         bare = token.rstrip(",")
         if token.endswith(",") or bare in {"The", "the", "On", "In", "At", "During", "His", "Her"}:
             break
+        if bare in {"Majesty", "Highness", "Excellency", "Royal", "Hon", "Honourable"}:
+            break
+        # A country or an abbreviation in brackets ends it: "People's Republic of China
+        # (PRC) Foreign Minister" is the Foreign Minister (of China).
+        if bare.startswith("(") or _fold(bare) in _country_names() or known_city(bare):
+            break
         if bare in _CONNECTORS and bare not in {"and", "&"}:
             break
         if _is_nationality(bare) or bare in DEMONYMS:
@@ -659,6 +665,7 @@ _ACRONYMS = frozenset(
     _words(
         """
         CPEC CPC IDCPC SCO BRI UN UNGA UNSC US USA UK EU G20 G7 G77 ASEAN NATO OIC SAARC BRICS
+        DPM SAPM COAS CJCSC CGS NSA MNA MPA SACM DG FO MOFA MFA PMO
         IMF WTO WHO PLA NPC CPPCC PTI PPP PML PMLN MQM JUI ANP APP DNA PM FM CEO MOU MOUS
         AIIB ADB OSCE GCC ECO CICA CSTO EAEU AU ICT AI IT SEZ SEZS JCC UAE KSA GDP FDI ICC
         ICJ NAM MOFA FAO UNDP ILO ISI ISPR PAF CM JP CN PK IN RU UNESCO UNICEF COP COP29 COP28

@@ -141,8 +141,17 @@ def _world_cities() -> dict[str, tuple[str, str]]:
     return {key: (name, code) for key, (name, code, _) in best.items()}
 
 
+# Words that GeoNames knows as some town but that a release means otherwise.
+_NOT_CITIES = frozenset(
+    {"commonwealth", "union", "mission", "victoria", "independence", "liberty", "unity",
+     "progress", "friendship", "concord", "mercy", "hope", "providence", "marina", "mall"}
+)  # fmt: skip
+
+
 def world_city(name: str) -> tuple[str, str] | None:
     """(spelling, country code) of a city: the built-in table first, then GeoNames."""
+    if _fold(name) in _NOT_CITIES:
+        return None
     return known_city(name) or _world_cities().get(_fold(name))
 
 
@@ -209,7 +218,8 @@ AGENCY_COUNTRIES: dict[str, str] = {
 }  # fmt: skip
 # Words on a page that say whose page it is.
 _PAGE_OWNERS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r"U\.S\. Department of State|Office of the Spokesperson|state\.gov", re.I), "US"),
+    (re.compile(r"U\.S\. Department of State|Office of the Spokesperson|state\.gov"
+                r"|The White House|whitehouse\.gov", re.I), "US"),
     (re.compile(r"GOV\.UK|Foreign, Commonwealth (?:&|and) Development Office", re.I), "GB"),
     (re.compile(r"Ministry of Foreign Affairs of Japan|mofa\.go\.jp", re.I), "JP"),
     (re.compile(r"International Department,? (?:of the )?Central Committee of (?:the )?CPC"

@@ -109,7 +109,8 @@ NON_NAME_WORDS = _TITLE_WORDS | frozenset(
         Welcomed Urges Vows Agree Agrees Agreed Stresses Underlines Reviews Review Exchange
         Congratulates Thanks Lauds Praises Briefs Seeks Emphasizes Emphasises Highlights
         Attends Joins Leads Arrives Departs Condoles Talks Phone Telephone Conversation Speaks
-        Spoke Hails Invites Greets Assures Expresses Terms Inaugurates Opens Launches
+        Spoke Hails Invites Greets Assures Expresses Terms Inaugurates Opens Launches Sign
+        Majesty Highness
         """
     )
 )

@@ -142,6 +142,17 @@ def proposal_as_initial(proposal: pressrelease.Proposal) -> dict:
                 for person in proposal.participants
             ],
             "topics": [topic.name for topic in proposal.topics],
+            "new_topics": list(proposal.new_topics),
+            # The same meeting, perhaps the other side's account, already entered.
+            "already": [
+                {
+                    "title": meeting.title,
+                    "date": meeting.date.isoformat(),
+                    "status": meeting.get_status_display(),
+                    "url": reverse("admin:engagements_meeting_change", args=[meeting.pk]),
+                }
+                for meeting in proposal.already
+            ],
             "missing_countries": sorted(
                 {proposal.location_country_code} - set(known_countries) - {""}
             ),

@@ -1,9 +1,10 @@
 """The paste page: a press release becomes a proposed readout in the normal form; nothing saved."""
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
-from factories import make_official, make_topic
+from factories import make_meeting, make_official, make_topic
 
 from engagements.models import Country, Meeting, Official, Topic
 
@@ -51,8 +52,8 @@ def test_the_seed_release_opens_the_readout_form_filled_in_and_saves_nothing(sta
     assert initial["city"] == "Beijing"
     assert initial["kind"] == "courtesy call"
     assert initial["status"] == "draft"
-    assert initial["title"].startswith("Ambassador of Pakistan pays courtesy call")
-    assert initial["slug"].startswith("ambassador-of-pakistan-pays-courtesy-call")
+    assert initial["title"] == "Khalil Hashmi pays courtesy call on Liu Haixing"
+    assert initial["slug"].startswith("khalil-hashmi-pays-courtesy-call-on-liu-haixing")
     assert initial["location_country"] == Country.objects.get(code="CN").pk
     assert "CPEC 2.0" in initial["topics"] and "climate finance" not in initial["topics"]
     participants, sources = (i.formset for i in form.context["inline_admin_formsets"])
@@ -156,3 +157,34 @@ def test_the_paste_page_is_for_staff_who_may_add_readouts(client, django_user_mo
     client.force_login(user)
     assert client.get(PASTE).status_code == 403
     assert client.post(PASTE, {"text": SEED}).status_code == 403
+
+
+def test_a_release_of_a_meeting_already_entered_links_to_it_before_anything_is_saved(
+    staff_client, known
+):
+    # The other side's account of the seed meeting, entered a day later as a draft.
+    entered = make_meeting(
+        "Liu Haixing receives Ambassador Khalil Hashmi",
+        date=dt.date(2025, 11, 12),
+        status=Meeting.Status.DRAFT,
+        participants=[(known["hashmi"], "envoy", "Ambassador"), (known["liu"], "counterpart", "")],
+    )
+    elsewhere = make_meeting(  # the same officials a week later: another meeting
+        date=dt.date(2025, 11, 18),
+        participants=[(known["hashmi"], "envoy", "Ambassador"), (known["liu"], "counterpart", "")],
+    )
+    before = counts()
+    form = staff_client.get(staff_client.post(PASTE, {"text": SEED})["Location"])
+    assert counts() == before
+    html = form.content.decode()
+    assert "Already in the archive?" in html
+    assert f"/admin/engagements/meeting/{entered.pk}/change/" in html
+    assert f"/admin/engagements/meeting/{elsewhere.pk}/change/" not in html
+    assert "may already be in the archive" in html
+
+
+def test_subjects_the_archive_lacks_are_offered_as_new_topics(staff_client, known):
+    form = staff_client.get(staff_client.post(PASTE, {"text": SEED})["Location"])
+    html = form.content.decode()
+    assert "Also named, not yet topics" in html
+    assert "Already in the archive?" not in html

@@ -82,6 +82,7 @@ from engagements.desk.pressrelease.proposal import (
 from engagements.desk.pressrelease.subjects import (
     find_topics,
     publisher_for_url,
+    suggest_topics,
     valid_url,
 )
 from engagements.models import Meeting
@@ -115,15 +116,16 @@ def make_summary(paragraphs: list[str]) -> str:
 def make_title(
     headline: str, kind: str, envoy: ProposedParticipant | None, other: ProposedParticipant | None
 ) -> str:
-    """The headline; else 'X pays courtesy call on Y' from the people; else ''."""
-    if headline:
-        return _shorten(headline, MAX_TITLE_CHARS)
+    """What happened, from the people: 'X pays courtesy call on Y' (the archive's titles
+    describe the meeting alike, whoever published it); else the headline; else ''."""
 
     def label(person: ProposedParticipant) -> str:
         return person.official.name if person.official else person.name
 
     if envoy and other:
         return _shorten(TITLE_PHRASES[kind].format(a=label(envoy), b=label(other)), MAX_TITLE_CHARS)
+    if headline:
+        return _shorten(headline, MAX_TITLE_CHARS)
     if envoy:
         return _shorten(f"{kind[:1].upper()}{kind[1:]} with {label(envoy)}", MAX_TITLE_CHARS)
     return ""
@@ -212,8 +214,21 @@ def _propose(raw_text: str, raw_url: str, today: dt.date, notes: list[str]) -> P
         country_code, issuing, notes,
     )  # fmt: skip
     topics = find_topics(analysis)
+    new_topics = suggest_topics(analysis, topics, [p.title for p in participants])
     if not topics and analysis.strip():
         notes.append("No topic already in the archive is named in the text: add topics by hand.")
+    if new_topics:
+        notes.append(
+            "The text also names subjects the archive has no topic for: "
+            + "; ".join(new_topics)
+            + ". Add the ones worth keeping to the topics."
+        )
+    already = _already_in_archive(date, participants)
+    if already:
+        notes.append(
+            "This meeting may already be in the archive (the same officials within a day): "
+            "check the readouts listed above before saving a second one."
+        )
 
     envoy = next((p for p in participants if p.role == ENVOY), None)
     counterpart = next((p for p in participants if p.role == COUNTERPART), None)
@@ -222,6 +237,8 @@ def _propose(raw_text: str, raw_url: str, today: dt.date, notes: list[str]) -> P
     if not title:
         title = "Untitled readout"
         notes.append("No headline or participants found: give the readout a title.")
+    elif envoy and counterpart and headline:
+        notes.append(f"The title describes the meeting; the release's headline was “{headline}”.")
     elif not (envoy and counterpart) and not headline:
         notes.append("The text has no headline: the title was made up from the meeting; check it.")
     return Proposal(
@@ -238,6 +255,8 @@ def _propose(raw_text: str, raw_url: str, today: dt.date, notes: list[str]) -> P
         participants=participants,
         topics=topics,
         notes=notes,
+        new_topics=new_topics,
+        already=already,
     )
 
 
@@ -699,6 +718,30 @@ def _inherit_countries(analysis: str, described: list[list], presence: list[Sent
         if sentence and _MEMBERS_RE.search(sentence.text):
             members.add(id(entry))
     return members
+
+
+# Readouts listed as possibly the same meeting, at most.
+MAX_ALREADY = 5
+
+
+def _already_in_archive(
+    date: dt.date | None, participants: list[ProposedParticipant]
+) -> list[Meeting]:
+    """Readouts of the archive's (drafts too) within a day of `date` that share the
+    proposal's known officials: all of them, or two when it names more (one query)."""
+    officials = {p.official.pk for p in participants if p.official is not None}
+    if date is None or not officials:
+        return []
+    needed = min(2, len(officials))
+    day = dt.timedelta(days=1)
+    return list(
+        Meeting.objects.filter(
+            date__range=(date - day, date + day), participations__official__in=officials
+        )
+        .annotate(shared=Count("participations__official", distinct=True))
+        .filter(shared__gte=needed)
+        .order_by("date", "pk")[:MAX_ALREADY]
+    )
 
 
 _DELEGATION_WORD_RE = re.compile(r"\bdelegation\b", re.I)

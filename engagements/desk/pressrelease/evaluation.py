@@ -144,7 +144,10 @@ def proposal_record(release_id: str, proposal: Proposal) -> dict:
             }
             for person in proposal.participants
         ],
-        "topics": [topic if isinstance(topic, str) else topic.name for topic in proposal.topics],
+        "topics": [
+            *(topic if isinstance(topic, str) else topic.name for topic in proposal.topics),
+            *proposal.new_topics,
+        ],
         "notes": list(proposal.notes),
     }
 

@@ -66,6 +66,8 @@ class Proposal:
     participants: list[ProposedParticipant] = field(default_factory=list)
     topics: list[Topic] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    new_topics: list[str] = field(default_factory=list)  # named, but not in the archive
+    already: list[Meeting] = field(default_factory=list)  # the same meeting, already entered
 
 
 # ---------------------------------------------------------------------------------------

@@ -608,6 +608,37 @@ def test_topics_match_whole_words_by_name_or_alias_once_each(db):
     assert [t.name for t in propose(text).topics] == ["trade", "CPEC 2.0"]
 
 
+def test_topics_match_their_close_variants(db):
+    make_topic("party-to-party exchanges")
+    make_topic("Shanghai Cooperation Organisation", aliases="SCO")
+    make_topic("defence cooperation")
+    text = (
+        "The two sides agreed to deepen party-to-party exchange, discussed the Shanghai "
+        "Cooperation Organization and defense cooperation."
+    )
+    assert [t.name for t in propose(text).topics] == [
+        "party-to-party exchanges",
+        "Shanghai Cooperation Organisation",
+        "defence cooperation",
+    ]
+
+
+def test_subjects_without_a_topic_are_offered_as_new_topics_not_created(db):
+    make_topic("trade")
+    text = (
+        "BEIJING, 2 June 2025 (Xinhua) -- Foreign Minister Wang Yi met Pakistani Foreign "
+        "Minister Ishaq Dar. They discussed the Global Development Initiative (GDI), trade and "
+        "cooperation in the fields of agriculture, mining and green energy."
+    )
+    proposal = propose(text)
+    assert [t.name for t in proposal.topics] == ["trade"]
+    assert proposal.new_topics[:1] == ["Global Development Initiative"]
+    assert {"agriculture", "mining", "green energy"} <= set(proposal.new_topics)
+    assert "trade" not in proposal.new_topics
+    assert has_note(proposal, "no topic for", "Global Development Initiative")
+    assert Topic.objects.count() == 1  # offered, not created
+
+
 def test_a_large_vocabulary_of_topics_is_queried_not_loaded(db, django_assert_max_num_queries):
     Topic.objects.bulk_create(Topic(name=f"subject {n}", slug=f"subject-{n}") for n in range(2001))
     make_topic("green development")
@@ -638,6 +669,11 @@ def test_a_large_vocabulary_of_topics_is_queried_not_loaded(db, django_assert_ma
         ",,,,––––////(((())))" * 1000,
         "\u202e\u200b\ufeff刘海星" * 1000,
         "\n" * 50_000,
+        # Only Chinese: a release the model cannot read as English.
+        "新华社北京11月11日电 中共中央对外联络部部长刘海星11日在北京会见巴基斯坦驻华大使哈希米。",
+        # No names at all, and names everywhere.
+        "The two sides met and discussed cooperation. They agreed to meet again soon. " * 200,
+        ("Minister Wang Yi met Minister Ishaq Dar and President Xi Jinping. " * 400),
     ],
 )
 def test_hostile_text_never_raises(db, text):

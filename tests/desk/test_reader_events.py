@@ -507,7 +507,7 @@ def test_a_weekday_pins_a_29_february_to_a_leap_year():
 
 
 def test_no_year_when_the_weekday_fits_none_of_the_recent_years():
-    # 29 February fell on a Tuesday in none of the leap years 2016–2024.
+    # 29 February fell on a Tuesday in none of the leap years 2016 to 2024.
     assert year_for_weekday(2, 29, 1, dt.date(2025, 6, 1)) is None
 
 

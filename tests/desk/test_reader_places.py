@@ -6,8 +6,6 @@ release it is, and the country a title names. Pure text: no database.
 
 from __future__ import annotations
 
-import pytest
-
 from engagements.desk.pressrelease.places import (
     country_mentions,
     guess_country,
@@ -90,21 +88,11 @@ def test_no_venue_when_no_city_is_named():
     assert venue_in("The ministers met at the Foreign Office.") is None
 
 
-@pytest.mark.xfail(
-    reason="_VENUE_RE takes at most three capitalised words, so 'Ho Chi Minh City' (in the "
-    "built-in table) is read as 'Ho Chi Minh' and then 'Ho', a town in Ghana",
-    strict=True,
-)
 def test_a_four_word_city_of_the_builtin_table_is_the_venue():
     text = "The two trade ministers met in Ho Chi Minh City on Monday."
     assert venue_in(text)[:2] == ("Ho Chi Minh City", "VN")
 
 
-@pytest.mark.xfail(
-    reason="In _VENUE_RE the first alternative already matches 'Dar', so the alternative for "
-    "names with a lower-case particle ('es', 'de', 'al', 'el') is never tried",
-    strict=True,
-)
 def test_a_city_with_a_lower_case_particle_is_the_venue():
     text = "The envoys met in Dar es Salaam on Friday."
     found = venue_in(text)

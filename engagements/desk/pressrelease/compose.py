@@ -41,7 +41,7 @@ from engagements.desk.pressrelease.layout import (
     read_layout,
     sentence_spans,
 )
-from engagements.desk.pressrelease.nlp import ModelUnavailable, analyse
+from engagements.desk.pressrelease.nlp import ModelUnavailable, person_spans
 from engagements.desk.pressrelease.people import (
     Mention,
     MentionedPerson,
@@ -513,8 +513,7 @@ def _people(analysis: str, notes: list[str]) -> list[MentionedPerson]:
     officials = find_known_officials(_candidate_names(analysis, honorific))
     known = known_mentions(analysis, officials)
     try:
-        document = analyse(analysis)
-        entities = [(e.start_char, e.end_char) for e in document.ents if e.label_ == "PERSON"]
+        entities = person_spans(analysis)
     except ModelUnavailable:
         logger.exception("the language model is not available")
         notes.append("The language model is not installed: only names after an office were read.")

@@ -16,9 +16,15 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
+import pycountry
 from rapidfuzz import fuzz
 
-from engagements.desk.pressrelease.proposal import CALL_KINDS, DEMONYMS, Proposal
+from engagements.desk.pressrelease.proposal import (
+    CALL_KINDS,
+    DEMONYMS,
+    EXTRA_COUNTRY_NAMES,
+    Proposal,
+)
 
 # Honorifics that are not part of a name ("H.E. Mr. Liu Haixing" is Liu Haixing).
 _HONORIFICS = {
@@ -68,8 +74,15 @@ def same_person(a: str, b: str) -> bool:
 
 # A nationality opening a title is the person's country, scored on its own: "Chinese Vice
 # Premier" and "Vice Premier" are the same office.
+_COUNTRY_WORDS = {
+    fold(name)
+    for name in [*EXTRA_COUNTRY_NAMES, *(c.name for c in pycountry.countries)]
+    if "," not in name
+}
 _NATIONALITY_LEAD_RE = re.compile(
-    r"^(?:the\s+)?(?:[a-z]+(?:\s+[a-z]+)?\s+s\s+|(?:"
+    r"^(?:the\s+)?(?:(?:"
+    + "|".join(map(re.escape, sorted(_COUNTRY_WORDS, key=len, reverse=True)))
+    + r")\s+s\s+|(?:"
     + "|".join(sorted((d.casefold() for d in DEMONYMS), key=len, reverse=True))
     + r")\s+)"
 )

@@ -81,6 +81,12 @@ def language_model():
         return _load()
 
 
-def analyse(text: str):
-    """The spaCy Doc of `text` (cut to MAX_MODEL_CHARS)."""
-    return language_model()(text[:MAX_MODEL_CHARS])
+def person_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each name the model finds in `text` (cut to MAX_MODEL_CHARS).
+
+    Read inside a memory zone: the strings a text adds to the model's vocabulary are
+    freed after it, so a worker reading release after release does not grow."""
+    nlp = language_model()
+    with nlp.memory_zone():
+        document = nlp(text[:MAX_MODEL_CHARS])
+        return [(e.start_char, e.end_char) for e in document.ents if e.label_ == "PERSON"]

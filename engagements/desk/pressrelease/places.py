@@ -158,7 +158,7 @@ def world_city(name: str) -> tuple[str, str] | None:
 # "in Bucharest", "on the margins of the OSCE meeting in Bucharest", "met in New York".
 _VENUE_RE = re.compile(
     r"\b(?:in|at|(?:travell?ed|went|arrived|came|flew|visit)\s+to)\s+(?:the\s+(?:city\s+of\s+)?)?"
-    r"(?P<city>[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,2}|[A-Z][\w'’\-]+\s+(?:es|de|al|el)\s+[A-Z]\w+)"
+    r"(?P<city>[A-Z][\w'’\-.]*[\w](?:\s+(?:[A-Z][\w'’\-]+|es|de|do|da|al|el)){0,3})"
 )
 
 

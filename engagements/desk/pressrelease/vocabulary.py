@@ -53,7 +53,10 @@ _UNIT = "|".join(
 _UNIT_RE = re.compile(rf"(?<![\w.])(?:{_UNIT})(?![\w])")
 _COURTESY_RE = re.compile(rf"(?:{'|'.join(_COURTESY_UNITS)})$")
 _STYLE_RE = re.compile(rf"(?:{'|'.join(_STYLE_UNITS)})$")
-_RUN_JOINER = r"(?:\s*/\s*|\s+and\s+|\s*&\s*|\s*-cum-\s*|\s+cum\s+|\s+)"
+# Spaces and tabs only: an office never runs on across a line break (headline to body).
+_RUN_JOINER = (
+    r"(?:[ \t]*/[ \t]*|[ \t]+and[ \t]+|[ \t]*&[ \t]*|[ \t]*-cum-[ \t]*|[ \t]+cum[ \t]+|[ \t]+)"
+)
 _TITLE_RUN = rf"(?<![\w.])(?:{_UNIT})(?![\w])(?:{_RUN_JOINER}(?:{_UNIT})(?![\w])){{0,5}}"
 _NAME_WORD_RE = re.compile(r"[^\W\d_][\w'’\-]*")
 # What follows a title run up to the clause's end, read word by word in Python. It is in a

@@ -54,6 +54,7 @@ from engagements.desk.pressrelease.people import (
     honorific_mentions,
     known_mentions,
     model_mentions,
+    repeat_mentions,
     soften_capitals,
 )
 from engagements.desk.pressrelease.places import (
@@ -522,6 +523,7 @@ def _people(analysis: str, notes: list[str]) -> list[MentionedPerson]:
     followed = appositive_mentions(analysis, [*honorific, *known, *found])
     led = sorted([*honorific, *found, *followed], key=lambda m: m.start)
     people = gather_people(analysis, known, led)
+    repeat_mentions(analysis, people)
     attach_surnames(analysis, people, single)
     return people
 

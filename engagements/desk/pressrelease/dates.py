@@ -26,6 +26,8 @@ _DATE_RE = re.compile(
       (?<![\w-])(?P<iso_y>\d{{4}})-(?P<iso_m>\d{{1,2}})-(?P<iso_d>\d{{1,2}})(?![\w-])
     | (?<![\w.])(?P<ymd_y>(?:19|20)\d\d)[./](?P<ymd_m>[01]?\d)[./](?P<ymd_d>[0-3]?\d)(?![\w.])
     | (?<![\w.])(?P<num_d>[0-3]?\d)\.(?P<num_m>[01]?\d)\.(?P<num_y>(?:19|20)\d\d)(?![\w.])
+    | (?<![\w./])(?P<sl_a>[0-3]?\d)/(?P<sl_b>[0-3]?\d)/(?P<sl_y>(?:19|20)\d\d)(?![\w./])
+      (?P<sl_clock>\s+\d\d?:\d\d\s*[AP]\.?M\b)?
     | (?<!\w)(?P<dmy_d>{_DAY})(?:\s+of)?\s+(?P<dmy_m>{_MONTH})(?:,?\s+(?P<dmy_y>{_YEAR}))?
     | (?<!\w)(?P<mdy_m>{_MONTH})\s+(?P<mdy_d>{_DAY})(?!\w)(?:,?\s+(?P<mdy_y>{_YEAR}))?
     """,
@@ -60,6 +62,17 @@ def _safe_date(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
+def _slash_date(match: re.Match[str]) -> tuple[str, str, str] | None:
+    """(year, month, day) of "03/09/2022": the order is clear when one part is over 12,
+    or when a 12-hour clock follows (an American page: month first); else None."""
+    first, second = int(match["sl_a"]), int(match["sl_b"])
+    if first > 12 >= second:
+        return match["sl_y"], match["sl_b"], match["sl_a"]
+    if second > 12 >= first or match["sl_clock"]:
+        return match["sl_y"], match["sl_a"], match["sl_b"]
+    return None
+
+
 def find_dates(text: str) -> Iterator[DateMention]:
     """Every plausible date in `text`, in order, with or without a year."""
     for match in _DATE_RE.finditer(text):
@@ -71,13 +84,16 @@ def find_dates(text: str) -> Iterator[DateMention]:
             # "04.04.2025": day first, as in Europe and Asia (a US page writes 04/04/2025).
             else (match["num_y"], match["num_m"], match["num_d"])
             if match["num_y"]
+            else _slash_date(match)
+            if match["sl_y"]
             else None
         )
-        if numeric:
-            year, month, day = (int(part) for part in numeric)
-            if _safe_date(year, month, day):
-                yield DateMention(year, month, day, match.start(), match[0])
-            continue
+        if numeric or match["sl_y"]:
+            if numeric:
+                year, month, day = (int(part) for part in numeric)
+                if _safe_date(year, month, day):
+                    yield DateMention(year, month, day, match.start(), match[0])
+            continue  # an ambiguous "03/09/2022" is no date at all
         month_word = match["dmy_m"] or match["mdy_m"]
         # "may 5" in running prose is a verb and a number, not a date.
         if not month_word[0].isupper():
@@ -97,15 +113,6 @@ def _nearest_date(month: int, day: int, anchor: dt.date) -> dt.date | None:
     options = [_safe_date(anchor.year + shift, month, day) for shift in (-1, 0, 1)]
     valid = [option for option in options if option]
     return min(valid, key=lambda option: abs((option - anchor).days)) if valid else None
-
-
-def _latest_date_not_after(month: int, day: int, today: dt.date) -> dt.date | None:
-    """The most recent (month, day) on or before `today` (eight years back for 29 Feb)."""
-    for year in range(today.year, today.year - 8, -1):
-        candidate = _safe_date(year, month, day)
-        if candidate and candidate <= today:
-            return candidate
-    return None
 
 
 def url_date(url: str) -> tuple[dt.date | None, bool]:

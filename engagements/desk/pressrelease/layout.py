@@ -85,10 +85,13 @@ def parse_dateline(line: str) -> Dateline | None:
     if not match:
         return None
     city = re.sub(r"[ ,]*D\.[ ]?C\.$", "", match["city"]).strip(" .")
+    agency_after_city = ""
+    if ". " in city:  # "ASTANA. KAZINFORM": the agency follows the city
+        city, agency_after_city = (part.strip() for part in city.split(". ", 1))
     words = city.split()
     if not words or words[0].rstrip(".").lower() in MONTHS:
         return None
-    agency = (match["slash"] or match["paren"] or "").strip()
+    agency = (match["slash"] or match["paren"] or agency_after_city).strip()
     if agency and (not _AGENCY_RE.fullmatch(agency) or any(find_dates(agency))):
         return None
     # A title-case phrase before a dash is as likely a headline ("Dar - Wang call") as a

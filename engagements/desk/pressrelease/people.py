@@ -141,8 +141,8 @@ def honorific_mentions(text: str) -> list[Mention]:
                 continue  # "Ambassador of Pakistan to China," names no one
             run_end = words[first - 1].end()
         kept = _read_name(words[first:], text)
-        if not kept:
-            continue
+        if not kept or any(w[0] in _PLACE_WORDS for w in kept):
+            continue  # "Commander of the UAE Armed Forces": a body, not a name
         start = kept[0].start()
         name = _POSSESSIVE_RE.sub("", text[start : kept[-1].end()])
         run = text[match.start("run") : run_end]
@@ -617,45 +617,6 @@ def describe_person(
     return "", context
 
 
-_SWAP_RE = re.compile(
-    r"\bcalled on by\b|\b(?:received|receives|receiving|hosted|hosts|hosting|welcomed"
-    r"|welcomes|welcoming)\b",
-    re.I,
-)
-_PASSIVE_RE = re.compile(r"\b(?:received|hosted|welcomed)\s+by\b", re.I)
-
-
-def assign_roles(
-    text: str, people: list[MentionedPerson], sentences: list[tuple[int, int]]
-) -> tuple[MentionedPerson | None, MentionedPerson | None]:
-    """(envoy, counterpart) from the first sentence that names two people.
-
-    The first named is the envoy unless the verb between them is "received", "hosted",
-    "welcomed" or "called on by", or the first is named as the host of an invitation.
-    """
-    for begin, end in sentences:
-        present: list[tuple[Mention, MentionedPerson]] = []
-        for person in people:
-            inside = next((m for m in person.mentions if begin <= m.start < end), None)
-            if inside:
-                present.append((inside, person))
-        if len(present) < 2:
-            continue
-        present.sort(key=lambda pair: pair[0].start)
-        (first_mention, first), (second_mention, second) = present[0], present[1]
-        between = text[first_mention.end : second_mention.start]
-        lead_in = text[begin : first_mention.start]
-        swap = bool(_SWAP_RE.search(between)) and not _PASSIVE_RE.search(between)
-        if re.search(r"\binvitation of\b", lead_in, re.I):
-            swap = not swap
-        return (second, first) if swap else (first, second)
-    return None, None
-
-
-# ---------------------------------------------------------------------------------------
-# Kind, topics, publisher
-
-
 # ---------------------------------------------------------------------------------------
 # Names the language model finds, and names written in capitals
 # ---------------------------------------------------------------------------------------
@@ -714,9 +675,9 @@ def soften_capitals(text: str) -> str:
 _PLACE_WORDS = frozenset(
     _words(
         """
-        Forces Armed House Palace Hall Pavilion Residence Secretariat League Call Watan Qasr
-        Crown Villa Guesthouse Guest Hotel Airport Road Street Square Park Museum Mosque Tower
-        Building Headquarters Council Club Court Stadium Center Centre Garden Gardens Fort
+        Forces Armed House Palace Pavilion Residence Secretariat League Call Watan Qasr
+        Crown Villa Guesthouse Guest Hotel Airport Square Museum Mosque Building Headquarters
+        Council Stadium Center Centre Fort
         """
     )
 )
@@ -804,6 +765,27 @@ def appositive_mentions(text: str, taken: list[Mention]) -> list[Mention]:
             continue
         found.append(Mention(start, end, name))
     return found
+
+
+def repeat_mentions(text: str, people: list[MentionedPerson]) -> None:
+    """Every other place the text writes a found person's name in full is that person
+    (the model may miss a name the second time, inside a long office)."""
+    taken = [m for p in people for m in p.mentions]
+    for person in people:
+        if person.official is not None or len(person.name.split()) < 2:
+            continue
+        for count, match in enumerate(_name_pattern(person.name).finditer(text)):
+            if count >= MAX_OCCURRENCES_PER_PERSON:
+                break
+            if any(m.start < match.end() and match.start() < m.end for m in taken):
+                continue
+            mention = Mention(match.start(), match.end(), match[0])
+            run = _RUN_AT_END_RE.search(text, max(0, match.start() - 200), match.start())
+            if run:
+                mention.run, mention.run_start = run[0].strip(), run.start()
+            person.mentions.append(mention)
+            taken.append(mention)
+        person.mentions.sort(key=lambda m: m.start)
 
 
 def attach_surnames(

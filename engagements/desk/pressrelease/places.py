@@ -30,12 +30,6 @@ def known_city(city: str) -> tuple[str, str] | None:
     return _city_index().get(_fold(city))
 
 
-@functools.cache
-def _city_in_text_re() -> re.Pattern[str]:
-    names = sorted(CITY_COUNTRIES, key=len, reverse=True)
-    return re.compile(rf"\b(?:in|at)\s+(?:the\s+)?({'|'.join(map(re.escape, names))})(?!\w)")
-
-
 def title_case_city(city: str) -> str:
     """A dateline's city in title case ("NEW DELHI" → "New Delhi"), or the table's spelling."""
     known = known_city(city)

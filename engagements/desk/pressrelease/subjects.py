@@ -14,29 +14,13 @@ from django.db.models.functions import Lower
 from engagements.desk.pressrelease.layout import _CONTROL_RE
 from engagements.desk.pressrelease.proposal import (
     ALL_TOPICS_LIMIT,
-    KIND_PATTERNS,
     MAX_TOPIC_PHRASES,
     MAX_URL_CHARS,
-    Kind,
 )
 from engagements.desk.pressrelease.vocabulary import _CJK_RE
 from engagements.models import Source, Topic, http_url_validator
 
 # ---------------------------------------------------------------------------------------
-
-
-def detect_kind(headline: str, body: str) -> str:
-    """The meeting kind: the first kind the headline reveals, else the body, else "meeting"."""
-    if re.search(r"\bjoint (?:press )?statement\b", f"{headline}\n{body}", re.I):
-        # A joint statement closes a visit: the visit is the meeting, whatever it lists.
-        for kind in (Kind.STATE_VISIT.value, Kind.OFFICIAL_VISIT.value):
-            if dict(KIND_PATTERNS)[kind].search(f"{headline}\n{body}"):
-                return kind
-    for text in (headline, body):
-        for kind, pattern in KIND_PATTERNS:
-            if pattern.search(text):
-                return kind
-    return Kind.MEETING.value
 
 
 _KEY_TOKEN_RE = re.compile(r"\w+")

@@ -121,36 +121,34 @@ def test_no_sidelines_no_country():
 
 
 def test_the_agency_of_the_dateline_gives_the_issuing_country():
-    assert issuing_country("APP", "", "Washington") == "PK"
-    assert issuing_country("Xinhua", "", "") == "CN"
+    assert issuing_country("APP", "") == "PK"
+    assert issuing_country("Xinhua", "") == "CN"
 
 
 def test_a_state_department_masthead_gives_the_united_states():
     preamble = "U.S. Department of State\nOffice of the Spokesperson\nMedia Note"
-    assert issuing_country("", preamble, "Tokyo") == "US"
+    assert issuing_country("", preamble) == "US"
 
 
 def test_an_agency_name_in_capitals_in_the_preamble_gives_its_country():
     preamble = "ANADOLU AGENCY\nWorld, Asia-Pacific"
-    assert issuing_country("", preamble, "Washington") == "TR"
+    assert issuing_country("", preamble) == "TR"
 
 
 def test_a_short_agency_name_counts_only_in_capitals():
     # "app" in lower case is the word, not the Associated Press of Pakistan.
-    assert issuing_country("", "Download our app\nHome", "") == ""
-    assert issuing_country("", "APP\nHome", "") == "PK"
+    assert issuing_country("", "Download our app\nHome") == ""
+    assert issuing_country("", "APP\nHome") == "PK"
 
 
-def test_without_agency_or_masthead_the_dateline_city_gives_the_country():
-    assert issuing_country("", "Home\nNews", "Strasbourg") == "FR"
-
-
-def test_an_unknown_agency_falls_back_to_the_dateline_city():
-    assert issuing_country("Example Wire", "", "Tokyo") == "JP"
+def test_the_dateline_city_is_not_the_issuing_side():
+    # Agencies file from abroad ("BEIJING, NOV 11 /DNA/"): only the agency or masthead count.
+    assert issuing_country("", "Home\nNews") == ""
+    assert issuing_country("Example Wire", "") == ""
 
 
 def test_no_clue_gives_no_issuing_country():
-    assert issuing_country("", "", "") == ""
+    assert issuing_country("", "") == ""
 
 
 # --- guess_country ------------------------------------------------------------------------

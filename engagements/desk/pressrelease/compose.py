@@ -205,9 +205,7 @@ def _propose(raw_text: str, raw_url: str, today: dt.date, notes: list[str]) -> P
     )
     kind = event_kind(headline, event_text or opening_sentence, "\n".join(paragraphs[:2]))
     date, published = _dates(layout, analysis, event_text or opening_sentence, url, today, notes)
-    issuing = issuing_country(
-        dateline.agency if dateline else "", layout.preamble, dateline.city if dateline else ""
-    )
+    issuing = issuing_country(dateline.agency if dateline else "", layout.preamble)
     city, country_code = _place(dateline, kind, event_text, paragraphs, notes, headline)
     publisher = _publisher(dateline, url, notes)
     participants = _participants(

@@ -60,16 +60,24 @@ def name_words(name: str) -> set[str]:
     return {word for word in fold(name).split() if word not in _HONORIFICS}
 
 
+# Transliterations of one name ("Shahbaz Sharif", "Shehbaz Sharif") this similar match.
+NAME_SIMILARITY = 88
+
+
 def same_person(a: str, b: str) -> bool:
-    """Equal word sets, or one holding the other with at least two words in common; a
-    one-word name in CJK script compares whole."""
+    """Equal word sets, or one holding the other with at least two words in common, or
+    the same number of words spelled nearly alike (a transliteration)."""
     left, right = name_words(a), name_words(b)
     if not left or not right:
         return False
     if left == right:
         return True
     common = left & right
-    return len(common) >= 2 and common in (left, right)
+    if len(common) >= 2 and common in (left, right):
+        return True
+    return len(left) == len(right) >= 2 and fuzz.token_sort_ratio(
+        " ".join(sorted(left)), " ".join(sorted(right))
+    ) >= NAME_SIMILARITY
 
 
 # A nationality opening a title is the person's country, scored on its own: "Chinese Vice

@@ -57,7 +57,9 @@ BACKGROUND_RE = re.compile(
 # sender: "adviser to President X", "greetings of Prime Minister Y", "on behalf of Z".
 _POSSESSOR_BEFORE_RE = re.compile(
     r"(?:\b(?:of|to|from|for)|behalf\s+of|greetings\s+(?:of|from)|message\s+(?:of|from)"
-    r"|letter\s+(?:of|from)|wishes\s+(?:of|from))\s+(?:the\s+)?$",
+    r"|letter\s+(?:of|from)|wishes\s+(?:of|from)|(?:guidance|leadership|vision|directions?"
+    r"|instructions)\s+of|invitation\s+to|regards\s+to|wishes\s+to|greetings\s+to)\s+(?:the\s+)?"
+    r"(?:strategic\s+)?$",
     re.I,
 )
 # Right before a person's office: "visiting", "led by", "at the invitation of", "at the

@@ -681,6 +681,8 @@ _PLACE_WORDS = frozenset(
         """
     )
 )
+# Letters of scripts the English model cannot read (Arabic, Cyrillic, Greek, …).
+_OTHER_SCRIPT_RE = re.compile(r"[\u0370-\u03ff\u0400-\u052f\u0590-\u08ff\u0900-\u0dff]")
 _PLACE_AFTER_RE = re.compile(r"\s+(?:House|Palace|Hall|Pavilion|Residence|Hotel|Building)\b")
 _LEADING_TITLE_RE = re.compile(rf"^(?:(?:{_TITLE_RUN})\s+)+")
 
@@ -710,6 +712,9 @@ def model_mentions(
         words = bare.split()
         if any(_is_non_name(w) or w in _PLACE_WORDS for w in words if w not in NAME_PARTICLES):
             continue  # "Crown Prince", "Armed Forces", "Zardari House", "Courtesy Call"
+        if _OTHER_SCRIPT_RE.search(bare):
+            continue  # the English model reads Urdu or Russian words as names: only the
+            # archive's own aliases are trusted in other scripts
         if not all(_is_capitalised(w) or w in NAME_PARTICLES for w in words):
             continue
         if _PLACE_AFTER_RE.match(text, end):

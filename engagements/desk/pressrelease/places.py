@@ -228,8 +228,9 @@ _PAGE_OWNERS: list[tuple[re.Pattern[str], str]] = [
 ]  # fmt: skip
 
 
-def issuing_country(agency: str, preamble: str, dateline_city: str) -> str:
-    """The country whose release this is: its agency, its page, else its dateline's city."""
+def issuing_country(agency: str, preamble: str) -> str:
+    """The country whose release this is: its agency, else its page's masthead. (Not its
+    dateline's city: agencies file from abroad, "BEIJING, NOV 11 /DNA/".)"""
     if agency:
         code = AGENCY_COUNTRIES.get(agency.casefold().strip(" ."))
         if code:
@@ -243,10 +244,6 @@ def issuing_country(agency: str, preamble: str, dateline_city: str) -> str:
         shown = name if flags else name.upper()
         if re.search(rf"(?<![\w.]){re.escape(shown)}(?![\w.])", preamble, flags):
             return code
-    if dateline_city:
-        found = world_city(dateline_city)
-        if found:
-            return found[1]
     return ""
 
 

@@ -47,9 +47,11 @@ _OFFICE_UNIT = (
     r"(?:[ -]General|[ -]at[ -]Large|\sof\sState|\sof\s(?:the\s)?(?:Army|Naval|Air)\sStaff"
     r"|\sd['’]Affaires)?)"
 )
+# Offices abbreviated in capitals: "PM Kakar", "CM Maryam", "VP Ding", "FM Dar".
+_ABBREVIATED_OFFICES = [r"(?-i:PM|CM|VP|FM|DPM|COAS|SAPM|NSA|CJCSC)"]
 _UNIT = "|".join(
-    [*_COURTESY_UNITS, *_STYLE_UNITS, _OFFICE_UNIT]  # longest alternatives first within each
-)
+    [*_COURTESY_UNITS, *_STYLE_UNITS, _OFFICE_UNIT, *_ABBREVIATED_OFFICES]
+)  # longest alternatives first within each
 _UNIT_RE = re.compile(rf"(?<![\w.])(?:{_UNIT})(?![\w])")
 _COURTESY_RE = re.compile(rf"(?:{'|'.join(_COURTESY_UNITS)})$")
 _STYLE_RE = re.compile(rf"(?:{'|'.join(_STYLE_UNITS)})$")
@@ -113,7 +115,9 @@ NON_NAME_WORDS = _TITLE_WORDS | frozenset(
         Congratulates Thanks Lauds Praises Briefs Seeks Emphasizes Emphasises Highlights
         Attends Joins Leads Arrives Departs Condoles Talks Phone Telephone Conversation Speaks
         Spoke Hails Invites Greets Assures Expresses Terms Inaugurates Opens Launches Sign
-        Majesty Highness
+        Majesty Highness Reaffirm Discuss Speak Review Vow Pledge Hold Seek Explore Stress
+        Express Call Meet Visit Renew Boost Enhance Strengthen Deepen Expand Promote Support
+        Ties Relations Wing Year Areas Ways Future Over Cooperation Talks Agreement Deal
         """
     )
 )

@@ -79,7 +79,7 @@ def test_models_and_migrations_agree():
 @pytest.mark.django_db
 def test_shipped_fixture_is_the_seed_readout(client):
     call_command("load_fixtures", verbosity=0)
-    meeting = Meeting.objects.published().get()
+    meeting = Meeting.objects.published().get(external_id="seed-2025-11-11-pakistan-idcpc")
     assert str(meeting.date) == "2025-11-11"
     assert meeting.city == "Beijing" and meeting.location_country.code == "CN"
     assert meeting.kind == Meeting.Kind.COURTESY_CALL
@@ -90,7 +90,9 @@ def test_shipped_fixture_is_the_seed_readout(client):
     assert {"CPEC 2.0", "5E framework", "Uraan Pakistan", "15th Five-Year Plan"} <= {
         t.name for t in meeting.topics.all()
     }
-    assert meeting.sources.get().publisher == "DNA news agency"
+    source = meeting.sources.get()
+    assert source.publisher == "DNA news agency"
+    assert source.url.startswith("https://dnanews.com.pk/")
     assert "刘海星" in Official.objects.get(name="Liu Haixing").alias_list
     assert {c.code for c in meeting.countries.all()} == {"PK", "CN"}
     assert client.get(meeting.get_absolute_url()).status_code == 200
@@ -100,9 +102,11 @@ def test_shipped_fixture_is_the_seed_readout(client):
 @pytest.mark.django_db
 def test_load_fixtures_never_overwrites_an_archive_in_use():
     call_command("load_fixtures", verbosity=0)
+    shipped = Meeting.objects.count()
     Meeting.objects.update(title="Edited by staff")
     call_command("load_fixtures", verbosity=0)
-    assert Meeting.objects.get().title == "Edited by staff"
+    assert Meeting.objects.count() == shipped
+    assert set(Meeting.objects.values_list("title", flat=True)) == {"Edited by staff"}
 
 
 def test_static_files_are_served_with_long_cache_lifetimes(client, collected_static):

@@ -75,9 +75,11 @@ def same_person(a: str, b: str) -> bool:
     common = left & right
     if len(common) >= 2 and common in (left, right):
         return True
-    return len(left) == len(right) >= 2 and fuzz.token_sort_ratio(
-        " ".join(sorted(left)), " ".join(sorted(right))
-    ) >= NAME_SIMILARITY
+    return (
+        len(left) == len(right) >= 2
+        and fuzz.token_sort_ratio(" ".join(sorted(left)), " ".join(sorted(right)))
+        >= NAME_SIMILARITY
+    )
 
 
 # A nationality opening a title is the person's country, scored on its own: "Chinese Vice

@@ -14,7 +14,7 @@ from engagements.models import readout_path
 
 CSV_COLUMNS = [
     "id", "date", "title", "kind", "city", "country", "participants", "countries",
-    "topics", "summary", "sources", "url",
+    "topics", "summary", "sources", "url", "synthetic",
 ]  # fmt: skip
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -68,6 +68,8 @@ def write_csv(meetings, out: TextIO, *, site: str) -> int:
                     record["summary"],
                     "; ".join(s["url"] or s["publisher"] for s in record["sources"]),
                     site + readout_path(row["date"], row["slug"]),
+                    # Generated sample data says so in every row ("yes"), real rows "no".
+                    "yes" if record.get("synthetic") else "no",
                 ]
             ]
         )

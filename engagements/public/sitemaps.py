@@ -30,7 +30,13 @@ class MeetingSitemap(Sitemap):
     limit = 10_000
 
     def items(self):
-        return Meeting.objects.published().order_by("date", "pk").only("date", "slug", "updated_at")
+        # Synthetic sample readouts (a demo archive) are not offered to search engines.
+        return (
+            Meeting.objects.published()
+            .filter(synthetic=False)
+            .order_by("date", "pk")
+            .only("date", "slug", "updated_at")
+        )
 
     def lastmod(self, meeting: Meeting):
         return meeting.updated_at
@@ -47,7 +53,9 @@ class _WithReadouts(Sitemap):
 
     def items(self):
         return (
-            self.model.objects.filter(**{f"{self.path}status": Meeting.Status.PUBLISHED})
+            self.model.objects.filter(
+                **{f"{self.path}status": Meeting.Status.PUBLISHED, f"{self.path}synthetic": False}
+            )
             .annotate(last_change=Max(f"{self.path}updated_at"))
             .order_by("pk")
         )

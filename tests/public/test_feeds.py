@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import xml.etree.ElementTree as ET
 
@@ -143,6 +145,29 @@ def test_synthetic_readouts_are_marked_on_every_page_that_shows_them(client):
         assert "synthetic sample data" in html, url
     assert "Synthetic sample — not a real readout" in client.get("/meetings/").content.decode()
     assert "describes no real meeting" in client.get(meeting.get_absolute_url()).content.decode()
+
+
+def test_synthetic_readouts_are_kept_from_search_engines_and_marked_in_downloads(client, seed_like):
+    lines = [(json.dumps(r) + "\n").encode() for r in sample_records(5)]
+    assert import_readouts(lines).created == 5
+    synthetic = Meeting.objects.filter(synthetic=True).first()
+    html = client.get(synthetic.get_absolute_url()).content.decode()
+    assert '<meta name="robots" content="noindex">' in html
+    real_html = client.get(seed_like["meeting"].get_absolute_url()).content.decode()
+    assert 'content="noindex"' not in real_html
+    # The sitemap offers the real readout, and none of the synthetic ones or their people.
+    sitemap = client.get("/sitemap-meetings.xml").content.decode()
+    assert seed_like["meeting"].get_absolute_url() in sitemap
+    assert synthetic.get_absolute_url() not in sitemap
+    officials = client.get("/sitemap-officials.xml").content.decode()
+    assert synthetic.participations.first().official.get_absolute_url() not in officials
+    # The CSV says which rows are synthetic.
+    body = b"".join(client.get("/meetings/export.csv").streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(body)))
+    marks = {row["id"]: row["synthetic"] for row in rows}
+    assert marks[seed_like["meeting"].external_id] == "no"
+    assert marks[synthetic.external_id] == "yes"
+    assert list(marks.values()).count("yes") == 5
 
 
 def test_real_readouts_carry_no_synthetic_label(client, seed_like):

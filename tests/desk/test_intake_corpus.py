@@ -21,13 +21,13 @@ ROOT = Path(__file__).resolve().parents[2]
 # Right answers at least (for "people_extra": wrong proposals at most), per corpus.
 FLOORS = {
     "intake": {
-        "people_found": 154,
+        "people_found": 156,
         "date": 64,
         "city": 50,
         "kind": 59,
-        "country": 135,
-        "title": 132,
-        "role": 138,
+        "country": 137,
+        "title": 133,
+        "role": 139,
     },
     "holdout": {
         "people_found": 52,
@@ -39,7 +39,7 @@ FLOORS = {
         "role": 44,
     },
 }
-MOST_EXTRA = {"intake": 2, "holdout": 2}
+MOST_EXTRA = {"intake": 2, "holdout": 1}
 # The targets of the reader, as shares, on the main corpus.
 TARGETS = {
     "people_found": 0.90,

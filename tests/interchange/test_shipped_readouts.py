@@ -19,7 +19,7 @@ RECORDS = [json.loads(line) for path in FILES for line in path.read_text("utf-8"
 VOCABULARY = json.loads((ROOT / "fixtures" / "vocabulary.json").read_text("utf-8"))
 TOPICS = {entry["name"] for entry in VOCABULARY["topics"]}
 # The count shipped today: a file that loses records fails here.
-SHIPPED = 116
+SHIPPED = 151
 
 
 def test_the_shipped_files_hold_real_readouts_each_once():

@@ -58,7 +58,8 @@ BACKGROUND_RE = re.compile(
 _POSSESSOR_BEFORE_RE = re.compile(
     r"(?:\b(?:of|to|from|for)|behalf\s+of|greetings\s+(?:of|from)|message\s+(?:of|from)"
     r"|letter\s+(?:of|from)|wishes\s+(?:of|from)|(?:guidance|leadership|vision|directions?"
-    r"|instructions)\s+of|invitation\s+to|regards\s+to|wishes\s+to|greetings\s+to)\s+(?:the\s+)?"
+    r"|instructions)\s+of|invitation\s+to|regards\s+to|wishes\s+to|greetings\s+to"
+    r"|(?:expressed|conveyed|sent|extended|voiced)\s+by)\s+(?:the\s+)?"
     r"(?:strategic\s+)?$",
     re.I,
 )

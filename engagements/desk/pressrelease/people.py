@@ -756,8 +756,12 @@ def appositive_mentions(text: str, taken: list[Mention]) -> list[Mention]:
         if lead >= len(office_words) or not _starts_like_title(office_words[lead]):
             continue
         words = match["name"].split()
-        # Drop leading words that cannot be a name ("On Monday, Liu…" is not a name).
-        while words and (_is_non_name(words[0]) or not _is_capitalised(words[0])):
+        # Drop leading words that cannot be a name ("On Monday, Liu…", "PM Shehbaz, …").
+        while words and (
+            _is_non_name(words[0])
+            or not _is_capitalised(words[0])
+            or _LEADING_TITLE_RE.match(words[0] + " ")
+        ):
             words.pop(0)
         if len(words) < 2 or any(_is_non_name(w) or w in _PLACE_WORDS for w in words):
             continue

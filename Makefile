@@ -8,7 +8,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: eval-intake bench fuzz soak run demo test test-fast test-sqlite test-postgres coverage install lint format check migrate superuser clean
+.PHONY: eval-intake eval-search eval-search-postgres bench fuzz soak run demo test test-fast test-sqlite test-postgres coverage install lint format check migrate superuser clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 13) else "Python 3.13 is needed (see .python-version); found " + sys.version.split()[0])'
@@ -122,3 +122,25 @@ eval-intake: $(STAMP)
 	DATABASE_URL=sqlite:///$(EVAL_DB) DEBUG=true $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=sqlite:///$(EVAL_DB) DEBUG=true $(BIN)/python manage.py load_fixtures -v0
 	DATABASE_URL=sqlite:///$(EVAL_DB) DEBUG=true $(BIN)/python manage.py evaluate_intake '$(CORPUS)' $(if $(OUT),--out '$(OUT)')
+
+## make eval-search: relevance on judged queries (eval/search/queries.json), on SQLite and PostgreSQL
+# The archive searched: the shipped real readouts and SEARCH_SAMPLES short synthetic ones.
+SEARCH_SAMPLES ?= 2000
+EVAL_SEARCH_DB := $(CURDIR)/build/eval-search.sqlite3
+EVAL_SEARCH_PG := $(patsubst %/test,%/eval_search,$(PG_URL))
+define eval_search_steps
+	DATABASE_URL=$(1) DEBUG=true $(BIN)/python manage.py migrate --noinput -v0
+	DATABASE_URL=$(1) DEBUG=true $(BIN)/python manage.py load_fixtures -v0
+	DATABASE_URL=$(1) DEBUG=true $(BIN)/python manage.py import_readouts --no-progress build/eval-search-samples.jsonl
+	DATABASE_URL=$(1) DEBUG=true $(BIN)/python manage.py evaluate_search $(if $(QUERIES),'$(QUERIES)')
+endef
+eval-search: $(STAMP)
+	@mkdir -p build && rm -f $(EVAL_SEARCH_DB)
+	DEBUG=true $(BIN)/python manage.py make_sample_readouts --count $(SEARCH_SAMPLES) build/eval-search-samples.jsonl
+	$(call eval_search_steps,sqlite:///$(EVAL_SEARCH_DB))
+	@if $(BIN)/python -c 'import psycopg, sys; c = psycopg.connect(sys.argv[1], dbname="postgres", autocommit=True, connect_timeout=3); c.execute("DROP DATABASE IF EXISTS eval_search"); c.execute("CREATE DATABASE eval_search")' '$(PG_URL)' 2>/dev/null; then \
+		$(MAKE) --no-print-directory eval-search-postgres; \
+	else echo "SKIPPED: PostgreSQL is not answering at $(PG_URL)"; fi
+
+eval-search-postgres: $(STAMP)
+	$(call eval_search_steps,$(EVAL_SEARCH_PG))

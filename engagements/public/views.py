@@ -20,6 +20,7 @@ from engagements.models import Country, Meeting, Official, Participation, Tagged
 from engagements.public import citations, facets, pagecache, stats
 from engagements.public.filters import MeetingFilters, parse_filters
 from engagements.public.pagination import BoundedPaginationMixin
+from engagements.search import spelling
 from engagements.upkeep import facetcounts
 
 RELATED_CANDIDATES = 2000
@@ -133,10 +134,19 @@ class FilteredMeetingListView(BoundedPaginationMixin, ListView):
             return SearchResults(self.found.ordered(self.filters.sort))
         return self.filters.apply(self.base_meetings()).for_listing()
 
+    corrected_query: str | None = None
+
     @cached_property
     def found(self) -> search.Found:
-        """What a search found (its newest SEARCH_SAMPLE matches), read once per request."""
-        return search.find(self.filters.narrow(self.base_meetings()), self.filters.q)
+        """What a search found (its newest SEARCH_SAMPLE matches), read once per request;
+        for a query that finds nothing, what its spelling corrected from the archive's own
+        vocabulary finds ("CEPC" → CPEC), said on the page."""
+        found, self.corrected_query = search.find_or_correct(
+            self.filters.narrow(self.base_meetings()),
+            self.filters.q,
+            lambda: pagecache.memo("spelling", (), spelling.read_vocabulary),
+        )
+        return found
 
     @cached_property
     def summary(self) -> tuple[list[facets.Facet], int]:
@@ -202,7 +212,8 @@ class FilteredMeetingListView(BoundedPaginationMixin, ListView):
         }
         page = list(context["meetings"])
         if filters.q:
-            found = search.snippets([m.pk for m in page], filters.q)
+            extra["corrected_query"] = self.corrected_query
+            found = search.snippets([m.pk for m in page], self.corrected_query or filters.q)
             for meeting in page:
                 meeting.snippet = found.get(meeting.pk)
             if len(page) < 3:

@@ -12,6 +12,7 @@ Nothing outside this package branches on the database engine.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,7 +22,7 @@ from django.db.models import QuerySet
 from django.db.models.expressions import Expression
 from django.utils.safestring import SafeString
 
-from engagements.search import postgres, sqlite
+from engagements.search import postgres, spelling, sqlite
 from engagements.search.query import MARK_START, MAX_QUERY_CHARS, ParsedQuery, highlight, parse
 from engagements.search.schema import repair_sqlite_index
 
@@ -30,6 +31,7 @@ __all__ = [
     "Found",
     "ParsedQuery",
     "find",
+    "find_or_correct",
     "highlight",
     "parse",
     "repair_after_migrate",
@@ -104,6 +106,23 @@ def find(meetings: QuerySet, text: str) -> Found:
         cursor.execute(sql, params)
         columns = list(zip(*cursor.fetchall(), strict=True))
     return Found(*columns) if columns else Found()
+
+
+def find_or_correct(
+    meetings: QuerySet, text: str, vocabulary: Callable[[], dict[str, str]]
+) -> tuple[Found, str | None]:
+    """What `find` finds; when that is nothing, what the query corrected from the archive's
+    vocabulary (read only then: `vocabulary()`, spelling.py) finds, with the corrected
+    query (else None)."""
+    found = find(meetings, text)
+    if found or parse(text).is_empty:
+        return found, None
+    corrected = spelling.correct(text, vocabulary())
+    if corrected:
+        again = find(meetings, corrected)
+        if again:
+            return again, corrected
+    return found, None
 
 
 def snippets(meeting_ids: list[int], text: str) -> dict[int, SafeString]:

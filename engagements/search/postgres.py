@@ -15,7 +15,7 @@ from django.contrib.postgres.search import (
     SearchVectorField,
     TrigramSimilarity,
 )
-from django.db.models import QuerySet, TextField, Value
+from django.db.models import FloatField, QuerySet, TextField, Value
 from django.db.models.expressions import Expression
 from django.db.models.functions import Concat
 
@@ -56,12 +56,28 @@ class _StoredVector(Expression):
 _PG_VECTOR = _StoredVector()
 
 
+class _Substance(Expression):
+    """How substantive a readout is, from the length of its text: 1 for a line, about 3 for
+    a page. It multiplies the rank, so that a long readout that names a subject in its
+    topics and text is not buried under short ones that repeat it in their titles.
+    (`octet_length` reads the stored size, not the text itself.)"""
+
+    output_field = FloatField()
+
+    def as_sql(self, compiler, connection):
+        alias = compiler.quote_name(compiler.query.get_initial_alias())
+        return f"(1 + ln(1 + octet_length({alias}.body) / {SUBSTANCE_CHARS}.0))", []
+
+
+SUBSTANCE_CHARS = 1000
+
+
 def matching(meetings: QuerySet, text: str) -> tuple[QuerySet, Expression]:
     """The meetings matching `text`, and the expression of their rank (higher is better)."""
     query = web_query(text)
     return meetings.alias(search_vector=_PG_VECTOR).filter(search_vector=query), SearchRank(
         _PG_VECTOR, query
-    )
+    ) * _Substance()
 
 
 def snippet_rows(meeting_ids: list[int], text: str):

@@ -16,6 +16,8 @@ from engagements.search.query import MARK_END, MARK_START, parse
 
 FTS_TABLE = "engagements_meeting_fts"
 WEIGHTS = "10.0, 4.0, 1.0"  # bm25 weights of search_primary, search_secondary, body
+# The rank is multiplied by 1 + ln(1 + bytes of text / SUBSTANCE_CHARS) (as on PostgreSQL).
+SUBSTANCE_CHARS = 1000
 # Each row's bm25 re-reads the term's whole posting list: ranking n hits costs n². Past
 # this many hits the matches come newest first instead.
 RANK_LIMIT = 300
@@ -92,7 +94,8 @@ class _Bm25Rank(Expression):
         alias = compiler.quote_name(compiler.query.get_initial_alias())
         return (
             f"(SELECT -bm25({FTS_TABLE}, {WEIGHTS}) FROM {FTS_TABLE} "
-            f"WHERE {FTS_TABLE} MATCH %s AND rowid = {alias}.id)",
+            f"WHERE {FTS_TABLE} MATCH %s AND rowid = {alias}.id)"
+            f" * (1 + ln(1 + length(CAST({alias}.body AS BLOB)) / {SUBSTANCE_CHARS}.0))",
             [self.expression],
         )
 

@@ -1,0 +1,63 @@
+"""Search relevance on judged queries (eval/search/queries.json): the archive a researcher
+searches (the shipped real readouts among short synthetic ones), scored the way `make
+eval-search` scores it, on both databases. The floors are the figures when last improved."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from engagements.interchange.importing import import_readouts
+from engagements.interchange.synthetic import sample_records
+from engagements.management.commands.evaluate_search import evaluate, ndcg, read_queries
+
+ROOT = Path(__file__).resolve().parents[2]
+QUERIES = ROOT / "eval" / "search" / "queries.json"
+SAMPLES = 2000  # as `make eval-search`
+# (nDCG@10, share of queries whose best readout is first), per engine: may not fall.
+FLOORS = {"sqlite": (0.809, 0.767), "postgresql": (0.795, 0.767)}
+
+
+def test_ndcg_rewards_the_best_readouts_first():
+    judged = {"a": 3, "b": 1}
+    assert ndcg(["a", "b", "x"], judged) == pytest.approx(1.0)
+    assert ndcg(["x", "y"], judged) == 0.0
+    swapped = ndcg(["b", "a"], judged)
+    ideal = 7 + 1 / math.log2(3)
+    assert swapped == pytest.approx((1 + 7 / math.log2(3)) / ideal)
+    assert 0 < swapped < 1
+
+
+def test_a_queries_file_that_is_not_a_list_of_judged_queries_is_refused(tmp_path):
+    bad = tmp_path / "queries.json"
+    bad.write_text('{"query": "x"}')
+    with pytest.raises(CommandError, match="expected a list"):
+        read_queries(bad)
+    bad.write_text("[{")
+    with pytest.raises(CommandError, match="cannot be read as JSON"):
+        read_queries(bad)
+
+
+@pytest.fixture
+def researchers_archive(db):
+    call_command("load_fixtures", verbosity=0)
+    lines = [(json.dumps(r) + "\n").encode() for r in sample_records(SAMPLES)]
+    assert import_readouts(lines).created == SAMPLES
+
+
+@pytest.mark.xdist_group("search-relevance")
+def test_relevance_on_the_judged_queries_does_not_fall(researchers_archive):
+    from django.db import connection
+
+    queries = read_queries(QUERIES)
+    assert len(queries) >= 40
+    results = evaluate(queries)
+    mean = sum(r["ndcg"] for r in results) / len(results)
+    first = sum(r["best_first"] for r in results) / len(results)
+    floor_ndcg, floor_first = FLOORS[connection.vendor]
+    assert mean >= floor_ndcg, [(r["query"], round(r["ndcg"], 2)) for r in results]
+    assert first >= floor_first

@@ -29,6 +29,7 @@ from engagements.models import (
     Official,
     Participation,
     Source,
+    Topic,
     longest,
 )
 from engagements.public import views
@@ -147,11 +148,21 @@ class ParticipationInline(ProposalInlineMixin, admin.TabularInline):
     proposal_key = "participants"
 
 
-class SourceInline(ProposalInlineMixin, admin.TabularInline):
+class SourceInline(ProposalInlineMixin, admin.StackedInline):
+    """The readout's accounts: each side's published version, to compare on its page."""
+
     model = Source
     formset = SourceFormSet
     extra = 1
-    fields = ["order", "publisher", "url", "published", "archived_url"]
+    fields = [
+        ("order", "side", "side_organization"),
+        ("publisher", "published"),
+        ("url", "archived_url"),
+        "headline",
+        "text",
+        "topics",
+    ]
+    autocomplete_fields = ["side", "side_organization", "topics"]
     proposal_key = "sources"
 
 
@@ -219,7 +230,15 @@ class MeetingAdmin(PasteAdminMixin, HistoryAdmin):
 
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
-        derived.refresh([form.instance.pk])
+        # A readout's topics are the union of its accounts': a topic an account names is
+        # the readout's too.
+        meeting = form.instance
+        named = Topic.objects.filter(accounts__meeting=meeting).exclude(
+            meeting_links__content_object=meeting
+        )
+        if named.exists():
+            meeting.topics.add(*named.distinct())
+        derived.refresh([meeting.pk])
 
     @admin.display(description="participants", ordering="participant_count")
     def participant_count(self, meeting: Meeting) -> int:
@@ -267,6 +286,11 @@ class MeetingAdmin(PasteAdminMixin, HistoryAdmin):
                 "paste/",
                 self.admin_site.admin_view(self.paste_view),
                 name="engagements_meeting_paste",
+            ),
+            path(
+                "<path:object_id>/add-account/",
+                self.admin_site.admin_view(self.add_account_view),
+                name="engagements_meeting_add_account",
             ),
             path(
                 "<path:object_id>/preview/",

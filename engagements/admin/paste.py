@@ -10,7 +10,10 @@ from __future__ import annotations
 import secrets
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -24,9 +27,11 @@ from engagements.models import (
     Official,
     Participation,
     Source,
+    Topic,
     longest,
     unique_slug,
 )
+from engagements.upkeep import derived
 
 # Before the admin classes below: VersionAdmin would otherwise register Meeting itself,
 # following its inlines only (not its topics).
@@ -129,6 +134,16 @@ def proposal_as_initial(proposal: pressrelease.Proposal) -> dict:
         ]
         if proposal.publisher or proposal.url
         else [],
+        # The release as an account, for "add as another account of this meeting".
+        "account": {
+            "publisher": proposal.publisher[: longest(Source, "publisher")],
+            "url": proposal.url,
+            "published": proposal.published.isoformat() if proposal.published else "",
+            "headline": proposal.headline[: longest(Source, "headline")],
+            "text": proposal.body,
+            "side": proposal.side,
+            "topics": [topic.pk for topic in proposal.topics],
+        },
         "notes": proposal.notes,
         "recognised": {
             "participants": [
@@ -150,6 +165,9 @@ def proposal_as_initial(proposal: pressrelease.Proposal) -> dict:
                     "date": meeting.date.isoformat(),
                     "status": meeting.get_status_display(),
                     "url": reverse("admin:engagements_meeting_change", args=[meeting.pk]),
+                    "add_account_url": reverse(
+                        "admin:engagements_meeting_add_account", args=[meeting.pk]
+                    ),
                 }
                 for meeting in proposal.already
             ],
@@ -185,6 +203,47 @@ class PasteAdminMixin:
         }
         return TemplateResponse(request, "admin/engagements/meeting/paste.html", context)
 
+    def add_account_view(self, request, object_id):
+        """Add the pasted release to an existing readout as another account (POST)."""
+        meeting = self.get_object(request, object_id)
+        if meeting is None:
+            raise Http404("No such readout.")
+        if request.method != "POST":
+            return redirect(reverse("admin:engagements_meeting_change", args=[meeting.pk]))
+        if not self.has_change_permission(request, meeting):
+            raise PermissionDenied
+        token = request.POST.get("proposal", "")
+        proposal = request.session.get("pasted_proposals", {}).get(token) if token else None
+        if not proposal:
+            messages.error(request, "The pasted release is no longer at hand: paste it again.")
+            return redirect(reverse("admin:engagements_meeting_paste"))
+        account = proposal["account"]
+        with transaction.atomic():
+            source = Source(
+                meeting=meeting,
+                publisher=account["publisher"],
+                url=account["url"],
+                published=account["published"] or None,
+                headline=account["headline"],
+                text=account["text"],
+                side=Country.objects.filter(code=account["side"]).first()
+                if account["side"]
+                else None,
+                order=meeting.sources.count(),
+            )
+            source.full_clean(exclude=["meeting"])
+            source.save()
+            topics = list(Topic.objects.filter(pk__in=account["topics"]))
+            source.topics.set(topics)
+            meeting.topics.add(*topics)  # a readout's topics are its accounts' union
+            derived.refresh([meeting.pk])
+            self.log_change(request, meeting, f"Added an account from a pasted release: {source}.")
+        messages.success(
+            request,
+            f"The release was added to “{meeting.title}” as another account: check it below.",
+        )
+        return redirect(reverse("admin:engagements_meeting_change", args=[meeting.pk]))
+
     def _pasted(self, request) -> dict | None:
         token = request.GET.get("proposal", "")
         return request.session.get("pasted_proposals", {}).get(token) if token else None
@@ -194,7 +253,11 @@ class PasteAdminMixin:
         # Read by get_changeform_initial_data, get_formset_kwargs and the inlines' extra rows.
         request.pasted_proposal = proposal
         if proposal:
-            extra_context = {**(extra_context or {}), "proposal": proposal}
+            extra_context = {
+                **(extra_context or {}),
+                "proposal": proposal,
+                "proposal_token": request.GET.get("proposal", ""),
+            }
         return super().add_view(request, form_url, extra_context)
 
     def get_changeform_initial_data(self, request) -> dict:

@@ -59,10 +59,16 @@ class Person:
 
 @dataclass(frozen=True)
 class Reference:
+    """One account of the readout (version 2 adds side, headline, text and topics)."""
+
     url: str
     publisher: str
     published: dt.date | None
     archived_url: str = ""
+    side: str | None = None  # the ISO code of the side whose account it is
+    headline: str = ""
+    text: str = ""
+    topics: tuple[str, ...] = ()  # among the readout's themes
 
 
 @dataclass
@@ -304,7 +310,49 @@ def parse_record(data) -> tuple[Readout | None, list[str]]:
         errors.check(bool(url or publisher), f"{where}: needs a url or a publisher")
         published = _date(errors, f"{where}.published", raw.get("published"), required=False)
         archived = _url(errors, f"{where}.archived_url", raw.get("archived_url"))
-        sources.append(Reference(url, publisher, published, archived))
+        # Version 2: whose account it is, and what it says.
+        side = _country(errors, f"{where}.side", raw.get("side"), required=False)
+        headline = _text(
+            errors,
+            f"{where}.headline",
+            raw.get("headline"),
+            max_length=longest(Source, "headline"),
+            required=False,
+        )
+        text = _text(
+            errors,
+            f"{where}.text",
+            raw.get("text"),
+            max_length=MAX_BODY_CHARS,
+            required=False,
+            strip=False,
+        )
+        named: list[str] = []
+        for j, topic in enumerate(
+            _list(
+                errors, f"{where}.topics", raw.get("topics"), max_items=MAX_THEMES, required=False
+            )
+        ):
+            topic = _text(errors, f"{where}.topics[{j}]", topic, max_length=longest(Topic, "name"))
+            # An account names the readout's topics: the readout's are the union of its
+            # accounts'.
+            if topic and errors.check(
+                topic.casefold() in seen_themes,
+                f"{where}.topics[{j}]: {_show(topic)} is not among the readout's themes",
+            ):
+                named.append(next(t for t in themes if t.casefold() == topic.casefold()))
+        sources.append(
+            Reference(
+                url,
+                publisher,
+                published,
+                archived,
+                side,
+                headline,
+                text,
+                tuple(dict.fromkeys(named)),
+            )
+        )
 
     status = _word(data.get("status", Meeting.Status.PUBLISHED))
     errors.check(
@@ -405,18 +453,42 @@ def _chunk_records(rows: list[dict]) -> Iterator[tuple[dict, dict]]:
     ):
         themes.setdefault(meeting_id, []).append(name)
     sources: dict[int, list[dict]] = {}
-    for meeting_id, url, publisher, published, archived in (
+    account_topics: dict[int, list[str]] = {}
+    for source_id, name in Source.topics.through.objects.filter(
+        source__meeting_id__in=ids
+    ).values_list("source_id", "topic__name"):
+        account_topics.setdefault(source_id, []).append(name)
+    for source_id, meeting_id, url, publisher, published, archived, side, headline, text in (
         Source.objects.filter(meeting_id__in=ids)
         .order_by("meeting_id", "order", "id")
-        .values_list("meeting_id", "url", "publisher", "published", "archived_url")
+        .values_list(
+            "pk",
+            "meeting_id",
+            "url",
+            "publisher",
+            "published",
+            "archived_url",
+            "side__code",
+            "headline",
+            "text",
+        )
     ):
         source = {
             "url": url,
             "publisher": publisher,
             "published": published.isoformat() if published else None,
         }
+        # Keys with their default value are left out: a version 1 readout exports as before.
         if archived:
             source["archived_url"] = archived
+        if side:
+            source["side"] = side
+        if headline:
+            source["headline"] = headline
+        if text:
+            source["text"] = text
+        if source_id in account_topics:
+            source["topics"] = sorted(account_topics[source_id], key=str.casefold)
         sources.setdefault(meeting_id, []).append(source)
     for row in rows:
         pk = row["pk"]

@@ -286,6 +286,7 @@ class Importer:
         # The rows that hang off each meeting, as plain tuples: building hundreds of
         # thousands of model instances would cost more than writing them.
         participations, links, sources, countries = [], [], [], []
+        account_topics: dict[tuple[int, int], list[int]] = {}
         for meeting, readout, official_ids, topic_ids in to_create + to_update:
             involved = set()
             for order, (person, official_id) in enumerate(
@@ -299,14 +300,37 @@ class Importer:
             links += [(meeting.pk, t) for t in topic_ids]
             sources += [
                 (meeting.pk, s.url, s.publisher,
-                 s.published.isoformat() if s.published else None, s.archived_url, order)
+                 s.published.isoformat() if s.published else None, s.archived_url, order,
+                 self._country_id(s.side) if s.side else None, s.headline, s.text,
+                 render_markdown(s.text) if s.text else "")
                 for order, s in enumerate(readout.sources)
             ]  # fmt: skip
+            for order, s in enumerate(readout.sources):
+                if s.topics:
+                    account_topics[meeting.pk, order] = list(
+                        dict.fromkeys(self.topic_by_name[t.casefold()] for t in s.topics)
+                    )
         _insert(Participation, ["meeting", "official", "role", "title", "order"], participations)
         _insert(TaggedMeeting, ["content_object", "tag"], links)
         _insert(
-            Source, ["meeting", "url", "publisher", "published", "archived_url", "order"], sources
-        )
+            Source,
+            ["meeting", "url", "publisher", "published", "archived_url", "order", "side",
+             "headline", "text", "text_html"],
+            sources,
+        )  # fmt: skip
+        if account_topics:
+            # The topics each account names, now that the accounts have ids.
+            ids = {
+                (meeting_id, order): pk
+                for pk, meeting_id, order in Source.objects.filter(
+                    meeting_id__in={meeting_id for meeting_id, _ in account_topics}
+                ).values_list("pk", "meeting_id", "order")
+            }
+            _insert(
+                Source.topics.through,
+                ["source", "topic"],
+                [(ids[key], topic) for key, topics in account_topics.items() for topic in topics],
+            )
         _insert(MeetingCountry, ["meeting", "country"], countries)
         self.result.created += len(to_create)
         self.result.updated += len(to_update)
@@ -406,6 +430,10 @@ class Importer:
                     "published": s.published.isoformat() if s.published else None,
                 }
                 | ({"archived_url": s.archived_url} if s.archived_url else {})
+                | ({"side": s.side} if s.side else {})
+                | ({"headline": s.headline} if s.headline else {})
+                | ({"text": s.text} if s.text else {})
+                | ({"topics": sorted(s.topics, key=str.casefold)} if s.topics else {})
                 for s in readout.sources
             ],
         }

@@ -317,7 +317,13 @@ class Participation(models.Model):
 
 
 class Source(models.Model):
-    """Where a readout comes from: every record says on whose account it is told."""
+    """One account of a meeting: who published it, on whose side, and what it says.
+
+    A meeting is often reported by both sides, and their accounts stress different things:
+    each is kept with its publisher and address, the side whose account it is (a country
+    or an organisation such as a party department), its headline and text as published,
+    and the topics it names. A meeting's topics include every account's.
+    """
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="sources")
     url = models.URLField(
@@ -336,10 +342,36 @@ class Source(models.Model):
         validators=[http_url_validator],
         help_text="A copy in a web archive, if one was made.",
     )
+    side = models.ForeignKey(
+        Country,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+        null=True,
+        blank=True,
+        help_text="Whose account this is: the country of the side that published it.",
+    )
+    side_organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="accounts",
+        null=True,
+        blank=True,
+        verbose_name="side (organisation)",
+        help_text="Or the organisation whose account it is (a party department, a ministry).",
+    )
+    headline = models.CharField(max_length=300, blank=True, help_text="As the publisher gave it.")
+    text = models.TextField(
+        blank=True, help_text="The account as published (Markdown), to compare with the others."
+    )
+    text_html = models.TextField(blank=True, editable=False)
+    topics = models.ManyToManyField(
+        Topic, blank=True, related_name="accounts", help_text="The topics this account names."
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
         ordering = ["order", "id"]
+        verbose_name = "account"
         constraints = [
             models.CheckConstraint(
                 condition=Q(url="")
@@ -357,6 +389,17 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.publisher or self.url
+
+    def save(self, *args, **kwargs) -> None:
+        self.text_html = render_markdown(self.text)
+        super().save(*args, **kwargs)
+
+    @property
+    def side_label(self) -> str:
+        """Whose account: "Pakistan", "International Department of the CPC", or ""."""
+        if self.side_organization_id:
+            return self.side_organization.name
+        return self.side.name if self.side_id else ""
 
 
 # The derived link of a readout to each country it involves (Meeting.countries), written in

@@ -16,8 +16,16 @@ from django.views.generic import DateDetailView, ListView, MonthArchiveView, Tem
 from django.views.generic import YearArchiveView as BaseYearArchiveView
 
 from engagements import search
-from engagements.models import Country, Meeting, Official, Participation, TaggedMeeting, Topic
-from engagements.public import citations, facets, pagecache, stats
+from engagements.models import (
+    Country,
+    Meeting,
+    Official,
+    Participation,
+    Source,
+    TaggedMeeting,
+    Topic,
+)
+from engagements.public import accounts, citations, facets, pagecache, stats
 from engagements.public.filters import MeetingFilters, parse_filters
 from engagements.public.pagination import BoundedPaginationMixin
 from engagements.search import spelling
@@ -283,7 +291,12 @@ class MeetingDetailView(PublishedMeetingsMixin, DateDetailView):
                         "official__country", "organization"
                     ),
                 ),
-                "sources",
+                Prefetch(
+                    "sources",
+                    queryset=Source.objects.select_related(
+                        "side", "side_organization"
+                    ).prefetch_related("topics"),
+                ),
                 "topics",
             )
         )
@@ -316,6 +329,7 @@ class MeetingDetailView(PublishedMeetingsMixin, DateDetailView):
             .select_related("location_country")
             .order_by("-shared", "-date")[:5]
         )
+        context["comparison"] = accounts.compare(list(meeting.sources.all()))
         context["permalink"] = self.request.build_absolute_uri(meeting.get_absolute_url())
         reference = citations.Reference.of(meeting, context["permalink"])
         context["citation_chicago"] = citations.chicago(reference)

@@ -574,7 +574,7 @@ QUERY_BUDGET = {
     "/officials/anwar-envoy/": 12,  # as /meetings/, plus the official and their offices
     "/topics/": 2,
     "/topics/trade/": 11,
-    "readout": 7,
+    "readout": 8,  # its accounts' topics, for the comparison of accounts
     # version, what the search found (one query, facet keys included; SQLite counts the
     # matches first), country menu, facet names, rows, participants, topics, snippets
     "/meetings/?q=trade": 8 + (connection.vendor == "sqlite"),

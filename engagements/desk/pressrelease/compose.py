@@ -256,6 +256,8 @@ def _propose(raw_text: str, raw_url: str, today: dt.date, notes: list[str]) -> P
         notes=notes,
         new_topics=new_topics,
         already=already,
+        headline=headline,
+        side=issuing if len(issuing) == 2 and issuing != "EU" else "",
     )
 
 

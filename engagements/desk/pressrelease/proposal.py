@@ -67,6 +67,8 @@ class Proposal:
     topics: list[Topic] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     new_topics: list[str] = field(default_factory=list)  # named, but not in the archive
+    headline: str = ""  # the release's own headline
+    side: str = ""  # ISO code of the side that issued it (its agency or masthead), if known
     already: list[Meeting] = field(default_factory=list)  # the same meeting, already entered
 
 

@@ -1,0 +1,205 @@
+"""Several accounts of one meeting: kept with their side, headline, text and topics, carried
+by the interchange format (version 2; version 1 files still import), compared side by side
+on the readout's page, edited in the admin, and added from a pasted release."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib.auth.models import Group
+from factories import make_country, make_meeting, make_official, make_topic
+
+from engagements.desk import roles
+from engagements.interchange.format import export_records
+from engagements.interchange.importing import import_readouts
+from engagements.models import Meeting, Source
+
+pytestmark = pytest.mark.django_db
+
+TWO_ACCOUNTS = {
+    "id": "two-accounts-1",
+    "date": "2025-11-11",
+    "title": "Khalil Hashmi pays courtesy call on Liu Haixing",
+    "kind": "courtesy call",
+    "location": {"city": "Beijing", "country": "CN"},
+    "participants": [
+        {"name": "Khalil Hashmi", "title": "Ambassador", "country": "PK", "role": "envoy"},
+        {"name": "Liu Haixing", "title": "Minister", "country": "CN", "role": "counterpart"},
+    ],
+    "themes": ["CPEC 2.0", "party-to-party exchanges", "youth exchanges"],
+    "summary": "The ambassador called on the minister.",
+    "body": "The readout.",
+    "sources": [
+        {
+            "url": "https://example.org/pk",
+            "publisher": "Embassy of Pakistan",
+            "published": "2025-11-11",
+            "side": "PK",
+            "headline": "Ambassador calls on the Minister",
+            "text": "The Ambassador stressed **youth exchanges** and CPEC 2.0.",
+            "topics": ["CPEC 2.0", "youth exchanges"],
+        },
+        {
+            "url": "https://example.org/cn",
+            "publisher": "IDCPC",
+            "published": "2025-11-12",
+            "side": "CN",
+            "headline": "Liu Haixing meets the Pakistani Ambassador",
+            "text": "Liu spoke of party-to-party exchanges and CPEC 2.0.",
+            "topics": ["CPEC 2.0", "party-to-party exchanges"],
+        },
+    ],
+}
+
+
+def line(record: dict) -> bytes:
+    return (json.dumps(record) + "\n").encode()
+
+
+def test_accounts_round_trip_through_the_interchange_format():
+    result = import_readouts([line(TWO_ACCOUNTS)])
+    assert result.created == 1 and not result.errors
+    meeting = Meeting.objects.get(external_id="two-accounts-1")
+    pakistan, china = meeting.sources.all()
+    assert (pakistan.side.code, china.side.code) == ("PK", "CN")
+    assert pakistan.text_html == (
+        "<p>The Ambassador stressed <strong>youth exchanges</strong> and CPEC 2.0.</p>"
+    )
+    assert {t.name for t in china.topics.all()} == {"CPEC 2.0", "party-to-party exchanges"}
+    (exported,) = export_records(Meeting.objects.all())
+    assert exported["sources"] == TWO_ACCOUNTS["sources"]
+    assert import_readouts([line(TWO_ACCOUNTS)]).unchanged == 1  # nothing to update
+
+
+def test_a_version_1_file_still_imports_and_exports_as_before():
+    old = {**TWO_ACCOUNTS, "id": "v1", "sources": [{"url": "", "publisher": "APP"}]}
+    assert import_readouts([line(old)]).created == 1
+    (exported,) = export_records(Meeting.objects.filter(external_id="v1"))
+    assert exported["sources"] == [{"url": "", "publisher": "APP", "published": None}]
+
+
+def test_an_account_naming_a_topic_the_readout_lacks_is_refused():
+    record = json.loads(json.dumps(TWO_ACCOUNTS))
+    record["sources"][0]["topics"] = ["climate finance"]
+    record["sources"][1]["side"] = "XX"
+    result = import_readouts([line(record)])
+    assert result.created == 0
+    messages = " ".join(message for _, message in result.errors)
+    assert "sources[0].topics[0]" in messages
+    assert "is not among the readout's themes" in messages and "climate finance" in messages
+    assert "sources[1].side" in messages
+
+
+def test_the_readout_page_compares_both_accounts_side_by_side(client):
+    import_readouts([line(TWO_ACCOUNTS)])
+    meeting = Meeting.objects.get()
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    assert "2 accounts of this meeting" in html
+    assert "Only in Pakistan’s account:</strong> <a" in html
+    assert html.index("Only in Pakistan’s account") < html.index("youth exchanges</a></p>")
+    assert "Only in China’s account:</strong> <a" in html
+    assert 'Named in every account:</strong> <a href="/topics/cpec-20/">CPEC 2.0</a>' in html
+    assert "<strong>youth exchanges</strong>" in html  # each account's text, rendered
+    assert "Liu Haixing meets the Pakistani Ambassador" in html
+
+
+def test_a_single_account_readout_shows_no_comparison(client, seed_like):
+    html = client.get(seed_like["meeting"].get_absolute_url()).content.decode()
+    assert "accounts of this meeting" not in html
+
+
+def test_an_accounts_text_is_sanitised(client):
+    record = json.loads(json.dumps(TWO_ACCOUNTS))
+    record["sources"][1]["text"] = "<script>alert(1)</script><img src=x onerror=alert(2)> Hi"
+    import_readouts([line(record)])
+    html = client.get(Meeting.objects.get().get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in html and "onerror" not in html
+
+
+def test_the_readout_page_reads_its_accounts_in_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries
+):
+    import_readouts([line(TWO_ACCOUNTS)])
+    url = Meeting.objects.get().get_absolute_url()
+    client.get(url)
+    with django_assert_max_num_queries(20):
+        assert client.get(url).status_code == 200
+
+
+def test_the_admin_edits_accounts_and_their_topics_join_the_readouts(staff_client):
+    hashmi = make_official("Khalil Hashmi", country="PK")
+    liu = make_official("Liu Haixing", country="CN")
+    meeting = make_meeting(
+        "Talks",
+        participants=[(hashmi, "envoy", "Ambassador"), (liu, "counterpart", "Minister")],
+        sources=[{"publisher": "APP", "url": "https://example.org/a"}],
+    )
+    topic = make_topic("green development")
+    change = f"/admin/engagements/meeting/{meeting.pk}/change/"
+    form = staff_client.get(change)
+    assert form.status_code == 200 and "sources-0-headline" in form.content.decode()
+    source = meeting.sources.get()
+    data = {
+        "title": meeting.title, "slug": meeting.slug, "date": "2025-11-11",
+        "kind": meeting.kind, "city": "Beijing", "location_country": meeting.location_country_id,
+        "summary": "", "body": "", "topics": "", "status": meeting.status,
+        "participations-TOTAL_FORMS": "2", "participations-INITIAL_FORMS": "2",
+        "sources-TOTAL_FORMS": "1", "sources-INITIAL_FORMS": "1",
+        "sources-0-id": source.pk, "sources-0-meeting": meeting.pk, "sources-0-order": "0",
+        "sources-0-publisher": "APP", "sources-0-url": "https://example.org/a",
+        "sources-0-side": make_country("PK").pk, "sources-0-headline": "Talks held",
+        "sources-0-text": "They spoke of green development.", "sources-0-topics": [topic.pk],
+    }  # fmt: skip
+    for i, p in enumerate(meeting.participations.all()):
+        data |= {
+            f"participations-{i}-id": p.pk, f"participations-{i}-meeting": meeting.pk,
+            f"participations-{i}-order": i, f"participations-{i}-role": p.role,
+            f"participations-{i}-official": p.official_id, f"participations-{i}-title": p.title,
+        }  # fmt: skip
+    response = staff_client.post(change, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    source.refresh_from_db()
+    assert (source.headline, source.side.code) == ("Talks held", "PK")
+    assert list(source.topics.all()) == [topic]
+    assert topic in meeting.topics.all()  # the readout's topics include its accounts'
+
+
+def test_a_pasted_release_is_added_as_another_account_of_the_meeting(staff_client):
+    hashmi = make_official("Khalil Hashmi", country="PK")
+    liu = make_official("Liu Haixing", country="CN")
+    cpec = make_topic("CPEC 2.0")
+    meeting = make_meeting(
+        "Liu Haixing receives Khalil Hashmi",
+        participants=[(hashmi, "envoy", "Ambassador"), (liu, "counterpart", "Minister")],
+    )
+    release = (
+        "BEIJING, NOV 11, 2025 /DNA/ – The Ambassador of Pakistan to China, H.E. Khalil "
+        "Hashmi, paid a courtesy call today on Mr. Liu Haixing, Minister of the International "
+        "Department. They discussed CPEC 2.0."
+    )
+    before = Meeting.objects.count()
+    location = staff_client.post("/admin/engagements/meeting/paste/", {"text": release})["Location"]
+    form = staff_client.get(location).content.decode()
+    add_url = f"/admin/engagements/meeting/{meeting.pk}/add-account/"
+    assert add_url in form and "Add this release as another account of it" in form
+    token = location.split("proposal=")[1]
+    response = staff_client.post(add_url, {"proposal": token})
+    assert response.status_code == 302
+    assert Meeting.objects.count() == before  # no duplicate meeting
+    added = meeting.sources.order_by("-order").first()
+    assert added.publisher == "DNA" and added.text.startswith("The Ambassador of Pakistan")
+    assert added.side is not None and added.side.code == "PK"
+    assert list(added.topics.all()) == [cpec] and cpec in meeting.topics.all()
+
+
+def test_only_staff_who_may_change_the_meeting_add_an_account(client, django_user_model):
+    meeting = make_meeting("Published talks")
+    writer = django_user_model.objects.create_user("writer", "w@example.org", "pw-writer-1")
+    writer.is_staff = True
+    writer.save()
+    writer.groups.add(Group.objects.get(name=roles.CONTRIBUTOR))
+    client.force_login(writer)
+    url = f"/admin/engagements/meeting/{meeting.pk}/add-account/"
+    assert client.post(url, {"proposal": "x"}).status_code == 403
+    assert Source.objects.filter(meeting=meeting).count() == 1

@@ -11,7 +11,7 @@ import secrets
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
@@ -217,7 +217,23 @@ class PasteAdminMixin:
         if not proposal:
             messages.error(request, "The pasted release is no longer at hand: paste it again.")
             return redirect(reverse("admin:engagements_meeting_paste"))
-        account = proposal["account"]
+        account = proposal.get("account")
+        if not account:  # a proposal kept from before accounts existed
+            messages.error(request, "Paste the release again to add it as an account.")
+            return redirect(reverse("admin:engagements_meeting_paste"))
+        try:
+            source = self._add_account(request, meeting, account)
+        except ValidationError as error:
+            messages.error(request, f"The release could not be added as an account: {error}")
+            return redirect(reverse("admin:engagements_meeting_change", args=[meeting.pk]))
+        messages.success(
+            request,
+            f"The release was added to “{meeting.title}” as another account ({source}): "
+            "check it below.",
+        )
+        return redirect(reverse("admin:engagements_meeting_change", args=[meeting.pk]))
+
+    def _add_account(self, request, meeting: Meeting, account: dict) -> Source:
         with transaction.atomic():
             source = Source(
                 meeting=meeting,
@@ -238,11 +254,7 @@ class PasteAdminMixin:
             meeting.topics.add(*topics)  # a readout's topics are its accounts' union
             derived.refresh([meeting.pk])
             self.log_change(request, meeting, f"Added an account from a pasted release: {source}.")
-        messages.success(
-            request,
-            f"The release was added to “{meeting.title}” as another account: check it below.",
-        )
-        return redirect(reverse("admin:engagements_meeting_change", args=[meeting.pk]))
+        return source
 
     def _pasted(self, request) -> dict | None:
         token = request.GET.get("proposal", "")

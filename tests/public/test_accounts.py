@@ -203,3 +203,13 @@ def test_only_staff_who_may_change_the_meeting_add_an_account(client, django_use
     url = f"/admin/engagements/meeting/{meeting.pk}/add-account/"
     assert client.post(url, {"proposal": "x"}).status_code == 403
     assert Source.objects.filter(meeting=meeting).count() == 1
+
+
+def test_adding_an_account_without_the_pasted_release_at_hand_adds_nothing(staff_client):
+    meeting = make_meeting("Talks")
+    url = f"/admin/engagements/meeting/{meeting.pk}/add-account/"
+    assert staff_client.get(url)["Location"].endswith(f"/{meeting.pk}/change/")
+    response = staff_client.post(url, {"proposal": "expired-token"}, follow=True)
+    assert "no longer at hand" in response.content.decode()
+    assert meeting.sources.count() == 1
+    assert staff_client.post("/admin/engagements/meeting/999999/add-account/").status_code == 404

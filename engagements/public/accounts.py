@@ -35,3 +35,70 @@ def compare(sources: list[Source]) -> AccountComparison | None:
         )
         only.append((account.side_label or account.publisher or "One account", alone))
     return AccountComparison(telling, shared, only)
+
+
+@dataclass
+class TopicBalance:
+    """How often each side's accounts name a topic, over the meetings both sides reported."""
+
+    topic: Topic
+    ours: int  # meetings whose account by our side names it
+    theirs: int  # meetings whose account by the other side names it
+    url: str  # the list of the pair's readouts on this topic
+
+
+@dataclass
+class SidesCompared:
+    ours: str  # our side's name
+    theirs: str  # the other side's name ("their counterparts" on a country's page)
+    meetings: int  # meetings with accounts by both sides
+    rows: list[TopicBalance]
+
+
+# Topics listed at most, the most named first.
+MAX_BALANCE_ROWS = 15
+
+
+def topic_balance(meetings, ours, theirs=None, *, list_url: str = "") -> SidesCompared | None:
+    """Of `meetings` with an account by `ours` (a Country) and one by `theirs` (a Country,
+    or any other side when None), how many of each side's accounts name each topic; None
+    when no meeting has both. Two queries, whatever the size of `meetings`."""
+    sides = (
+        Source.objects.filter(meeting__in=meetings, side__isnull=False)
+        .values_list("meeting_id", "side_id")
+        .distinct()
+    )
+    by_meeting: dict[int, set[int]] = {}
+    for meeting_id, side_id in sides:
+        by_meeting.setdefault(meeting_id, set()).add(side_id)
+
+    def other(side_id: int) -> bool:
+        return side_id != ours.pk and (theirs is None or side_id == theirs.pk)
+
+    both = [m for m, ids in by_meeting.items() if ours.pk in ids and any(map(other, ids))]
+    if not both:
+        return None
+    named: dict[int, list[set[int]]] = {}
+    topics: dict[int, Topic] = {}
+    for link in Source.topics.through.objects.filter(source__meeting_id__in=both).select_related(
+        "topic", "source"
+    ):
+        counts = named.setdefault(link.topic_id, [set(), set()])
+        topics[link.topic_id] = link.topic
+        side_id = link.source.side_id
+        if side_id == ours.pk:
+            counts[0].add(link.source.meeting_id)
+        elif side_id is not None and other(side_id):
+            counts[1].add(link.source.meeting_id)
+    rows = [
+        TopicBalance(topics[pk], len(mine), len(yours), f"{list_url}topic={topics[pk].slug}")
+        for pk, (mine, yours) in named.items()
+        if mine or yours
+    ]
+    rows.sort(key=lambda row: (-(row.ours + row.theirs), row.topic.name.casefold()))
+    return SidesCompared(
+        ours.name,
+        theirs.name if theirs is not None else "their counterparts",
+        len(both),
+        rows[:MAX_BALANCE_ROWS],
+    )

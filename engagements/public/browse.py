@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 from django.views.generic import ListView
 
 from engagements.models import Country, Meeting, Official, Participation, Topic
-from engagements.public import pagecache, stats
+from engagements.public import accounts, pagecache, stats
 from engagements.public.pagination import BoundedPaginationMixin
 from engagements.public.views import FilteredMeetingListView
 
@@ -59,6 +59,16 @@ class CountryDetailView(FilteredMeetingListView):
                 }
                 for v in topics
             ],
+            sides_compared=pagecache.memo(
+                "sides-compared",
+                (self.country.pk, None),
+                lambda: accounts.topic_balance(
+                    self.base_meetings(),
+                    self.country,
+                    list_url=f"{reverse('engagements:meeting-list')}"
+                    f"?country={self.country.code.lower()}&",
+                ),
+            ),
             counterpart_countries=pagecache.memo(
                 "counterparts",
                 self.country.pk,
@@ -92,7 +102,21 @@ class BilateralView(FilteredMeetingListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         a, b = self.pair
-        context.update(country_a=a, country_b=b)
+        context.update(
+            country_a=a,
+            country_b=b,
+            sides_compared=pagecache.memo(
+                "sides-compared",
+                (a.pk, b.pk),
+                lambda: accounts.topic_balance(
+                    self.base_meetings(),
+                    a,
+                    b,
+                    list_url=f"{reverse('engagements:meeting-list')}?country={a.code.lower()}"
+                    f"&country={b.code.lower()}&",
+                ),
+            ),
+        )
         return context
 
 

@@ -213,3 +213,32 @@ def test_adding_an_account_without_the_pasted_release_at_hand_adds_nothing(staff
     assert "no longer at hand" in response.content.decode()
     assert meeting.sources.count() == 1
     assert staff_client.post("/admin/engagements/meeting/999999/add-account/").status_code == 404
+
+
+def test_the_dossier_and_the_country_page_count_what_each_side_names(client):
+    first = json.loads(json.dumps(TWO_ACCOUNTS))
+    second = json.loads(json.dumps(TWO_ACCOUNTS))
+    second["id"], second["date"] = "two-accounts-2", "2025-12-01"
+    second["sources"][1]["topics"] = ["CPEC 2.0", "youth exchanges"]
+    second["sources"][1]["text"] = "Both stressed youth exchanges."
+    assert import_readouts([line(first), line(second)]).created == 2
+    page = client.get("/countries/pk/cn/").content.decode()
+    assert "What each side names" in page
+    assert "Of the 2 meetings with accounts by both Pakistan and China" in page
+    table = page[page.index('<table class="sides-compared">') : page.index("</table>")]
+
+    def row(topic: str) -> str:
+        start = table.index(f">{topic}</a>")
+        return table[start : table.index("</tr>", start)]
+
+    assert row("CPEC 2.0").count("2 of 2") == 2  # both sides named it both times
+    assert "<td>2 of 2</td><td>1 of 2</td>" in row("youth exchanges")
+    assert "<td>0 of 2</td><td>1 of 2</td>" in row("party-to-party exchanges")
+    html = table
+    assert 'href="/meetings/?country=pk&amp;country=cn&amp;topic=youth-exchanges"' in html
+    country = client.get("/countries/pk/").content.decode()
+    assert "accounts by both Pakistan and their counterparts" in country
+
+
+def test_no_comparison_without_both_sides_accounts(client, seed_like):
+    assert "What each side names" not in client.get("/countries/pk/cn/").content.decode()

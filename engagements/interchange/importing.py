@@ -479,6 +479,7 @@ class Importer:
                 text for t in topic_ids for text in [self.topic_names[t], *self.topic_aliases[t]]
             ),
             places=[readout.city, *sorted(self.country_names[c] for c in countries)],
+            accounts=[text for s in readout.sources for text in (s.headline, s.text)],
         )
         meeting.facet_keys = derived.facet_keys(
             countries=countries, officials=official_ids, topics=topic_ids

@@ -20,7 +20,7 @@ import contextlib
 import contextvars
 from collections.abc import Iterable, Iterator
 
-from engagements.models import Meeting, MeetingCountry, Participation, TaggedMeeting
+from engagements.models import Meeting, MeetingCountry, Participation, Source, TaggedMeeting
 from engagements.upkeep import facetcounts
 
 CHUNK = 500
@@ -56,10 +56,12 @@ def search_texts(
     summary: str,
     topics: Iterable[str],
     places: Iterable[str],
+    accounts: Iterable[str] = (),
 ) -> tuple[str, str]:
-    """(primary, secondary): title with names and aliases; summary with topics and places."""
+    """(primary, secondary): title with names and aliases; summary with topics, places and
+    the headlines and texts of the readout's accounts (a meeting is found by any side's)."""
     primary = "\n".join([title, *people])
-    secondary = "\n".join([summary, *topics, *places])
+    secondary = "\n".join([summary, *topics, *places, *filter(None, accounts)])
     return primary, secondary
 
 
@@ -113,6 +115,15 @@ def refresh(meeting_ids: Iterable[int]) -> None:
         topics[meeting_id] += [name, *filter(None, aliases.splitlines())]
         topic_ids[meeting_id].append(topic_id)
 
+    accounts: dict[int, list[str]] = {pk: [] for pk in meetings}
+    for meeting_id, headline, text in (
+        Source.objects.filter(meeting_id__in=meetings)
+        .exclude(headline="", text="")
+        .order_by("meeting_id", "order", "id")
+        .values_list("meeting_id", "headline", "text")
+    ):
+        accounts[meeting_id] += [headline, text]
+
     changed = []
     for pk, meeting in meetings.items():
         venue = meeting.location_country
@@ -124,6 +135,7 @@ def refresh(meeting_ids: Iterable[int]) -> None:
             summary=meeting.summary,
             topics=sorted(topics[pk]),
             places=[meeting.city, *sorted(countries[pk].values())],
+            accounts=accounts[pk],
         )
         keys = facet_keys(countries=countries[pk], officials=official_ids[pk], topics=topic_ids[pk])
         now = (primary, secondary, keys)

@@ -242,3 +242,13 @@ def test_the_dossier_and_the_country_page_count_what_each_side_names(client):
 
 def test_no_comparison_without_both_sides_accounts(client, seed_like):
     assert "What each side names" not in client.get("/countries/pk/cn/").content.decode()
+
+
+def test_a_meeting_is_found_by_any_accounts_words(client):
+    record = json.loads(json.dumps(TWO_ACCOUNTS))
+    record["sources"][1]["text"] = "Liu praised the Karakoram friendship highway."
+    import_readouts([line(record)])
+    meeting = Meeting.objects.get()
+    assert "Karakoram" in meeting.search_secondary
+    html = client.get("/meetings/", {"q": "Karakoram"}).content.decode()
+    assert meeting.title in html and "1 readout" in html

@@ -66,7 +66,11 @@ def write_csv(meetings, out: TextIO, *, site: str) -> int:
                     "; ".join(codes),
                     "; ".join(record["themes"]),
                     record["summary"],
-                    "; ".join(s["url"] or s["publisher"] for s in record["sources"]),
+                    # Each account, with its side when known: "PK: https://…; CN: https://…".
+                    "; ".join(
+                        (f"{s['side']}: " if s.get("side") else "") + (s["url"] or s["publisher"])
+                        for s in record["sources"]
+                    ),
                     site + readout_path(row["date"], row["slug"]),
                     # Generated sample data says so in every row ("yes"), real rows "no".
                     "yes" if record.get("synthetic") else "no",

@@ -252,3 +252,9 @@ def test_a_meeting_is_found_by_any_accounts_words(client):
     assert "Karakoram" in meeting.search_secondary
     html = client.get("/meetings/", {"q": "Karakoram"}).content.decode()
     assert meeting.title in html and "1 readout" in html
+
+
+def test_the_csv_download_names_each_accounts_side(client):
+    import_readouts([line(TWO_ACCOUNTS)])
+    body = b"".join(client.get("/meetings/export.csv").streaming_content).decode("utf-8-sig")
+    assert "PK: https://example.org/pk; CN: https://example.org/cn" in body

@@ -99,6 +99,11 @@ class MeetingFilterForm(forms.Form):
             "(this one has %(show_value)d)."
         },
     )
+    real = forms.ChoiceField(
+        choices=[("", "real and synthetic"), ("1", "real readouts only")],
+        required=False,
+        error_messages={"invalid_choice": "“real” takes one value: real=1 (real readouts only)."},
+    )
     sort = forms.ChoiceField(
         choices=[
             ("newest", "newest first"),
@@ -156,6 +161,7 @@ class MeetingFilters:
     chips: list[ActiveFilter]
     unknown: list[str]
     query_string: str = ""  # the filters alone, without the page, e.g. "country=pk&topic=trade"
+    real: bool = False  # real readouts only: no synthetic sample data
 
     @property
     def is_empty(self) -> bool:
@@ -179,6 +185,8 @@ class MeetingFilters:
             meetings = meetings.filter(date__gte=self.date_from)
         if self.date_to:
             meetings = meetings.filter(date__lte=self.date_to)
+        if self.real:
+            meetings = meetings.filter(synthetic=False)
         return meetings
 
     def apply(self, meetings, *, every_match: bool = False):
@@ -235,7 +243,7 @@ def parse_filters(query: QueryDict) -> tuple[MeetingFilters | None, MeetingFilte
     data = QueryDict(mutable=True)
     for key in ("country", "official", "topic"):
         data.setlist(key, query.getlist(key))
-    for key in ("q", "kind", "from", "to", "sort"):
+    for key in ("q", "kind", "from", "to", "sort", "real"):
         if key in query:
             data[key] = query.get(key)
     form = MeetingFilterForm(data)
@@ -288,6 +296,8 @@ def parse_filters(query: QueryDict) -> tuple[MeetingFilters | None, MeetingFilte
         chips.append(ActiveFilter("from", clean["date_from"].isoformat(), _without(query, "from")))
     if clean["date_to"]:
         chips.append(ActiveFilter("to", clean["date_to"].isoformat(), _without(query, "to")))
+    if clean["real"]:
+        chips.append(ActiveFilter("readouts", "real only", _without(query, "real")))
 
     filters = MeetingFilters(
         countries=[countries[c] for c in dict.fromkeys(codes) if c in countries],
@@ -306,5 +316,6 @@ def parse_filters(query: QueryDict) -> tuple[MeetingFilters | None, MeetingFilte
         chips=chips,
         unknown=unknown,
         query_string=_without(query, "page").lstrip("?"),
+        real=bool(clean["real"]),
     )
     return filters, form

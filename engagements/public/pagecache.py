@@ -95,7 +95,20 @@ def _cacheable(response: HttpResponse) -> bool:
 # to the same address without it, before anything is computed or cached: otherwise each
 # `?junk=N` would be a new page in the cache, and a new set of counts, for a day.
 PAGE_PARAMETERS = frozenset(
-    {"country", "official", "topic", "kind", "from", "to", "q", "sort", "page", "letter", "p"}
+    {
+        "country",
+        "official",
+        "topic",
+        "kind",
+        "from",
+        "to",
+        "q",
+        "sort",
+        "page",
+        "letter",
+        "p",
+        "real",
+    }
 )
 
 

@@ -226,3 +226,26 @@ def test_synthetic_entries_are_marked_in_feeds(client):
     for entry in feed.entries:
         assert entry.title.endswith("[Synthetic sample — not a real readout]")
         assert "Synthetic sample — not a real readout" in {tag.term for tag in entry.tags}
+
+
+def test_real_readouts_only_leaves_the_synthetic_ones_out(client, seed_like):
+    lines = [(json.dumps(r) + "\n").encode() for r in sample_records(5)]
+    assert import_readouts(lines).created == 5
+    everything = client.get("/meetings/").content.decode()
+    assert 'name="real" value="1"' in everything  # offered while the archive holds samples
+    assert "Synthetic sample — not a real readout" in everything
+    html = client.get("/meetings/", {"real": "1"}).content.decode()
+    assert seed_like["meeting"].title in html
+    assert "Synthetic sample — not a real readout" not in html
+    assert "real only" in html  # the filter's chip, which removes it
+    synthetic = Meeting.objects.filter(synthetic=True).first()
+    searched = client.get("/meetings/", {"q": synthetic.title.split(":")[0], "real": "1"})
+    assert synthetic.title not in searched.content.decode()
+    assert client.get("/meetings/feed/", {"real": "1"}).status_code == 200
+    bad = client.get("/meetings/", {"real": "yes"})
+    assert bad.status_code == 400
+    assert "real=1" in bad.content.decode()
+
+
+def test_the_real_only_switch_is_not_offered_without_synthetic_readouts(client, seed_like):
+    assert 'name="real"' not in client.get("/meetings/").content.decode()

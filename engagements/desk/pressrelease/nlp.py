@@ -32,8 +32,9 @@ MODEL_WEIGHTS_SHA256 = {
     "tagger/model": "1ec3d93f38cebe172f2b5c89d84be72856ce42c8f1a64f1699f1d98a771f36b7",
     "tok2vec/model": "e84fc06eb319c94d28e460fc334e292120b01f18baa5dc8b50c977459820a090",
 }
-# spaCy's limit on characters per text; releases are cut well below it.
-MAX_MODEL_CHARS = 100_000
+# The model reads at most this much of a text: releases run to a few thousand characters,
+# and beyond this the rules (offices, honorifics, known officials) still find names.
+MAX_MODEL_CHARS = 20_000
 
 _lock = threading.Lock()
 

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -220,6 +220,10 @@ class FilteredMeetingListView(BoundedPaginationMixin, ListView):
         }
         page = list(context["meetings"])
         if filters.q:
+            searched = self.corrected_query or filters.q
+            extra["vocabulary_hit"] = pagecache.memo(
+                "vocabulary-hit", searched, lambda: vocabulary_hit(searched)
+            )
             extra["corrected_query"] = self.corrected_query
             found = search.snippets([m.pk for m in page], self.corrected_query or filters.q)
             for meeting in page:
@@ -229,6 +233,30 @@ class FilteredMeetingListView(BoundedPaginationMixin, ListView):
         if not page and filters.chips:
             extra["relaxations"] = facets.without_each_filter(self.base_meetings(), query, filters)
         return extra
+
+
+# A search this short may be a topic's or an official's name: their page is offered first.
+VOCABULARY_HIT_CHARS = 80
+
+
+def vocabulary_hit(text: str) -> dict | None:
+    """The topic or official a search names exactly (by name or alias, any case), with
+    its count of published readouts: {"record", "count"}; else None. Two queries at most."""
+    text = " ".join(text.split())
+    if not text or len(text) > VOCABULARY_HIT_CHARS or '"' in text:
+        return None
+    folded = text.casefold()
+    for model in (Topic, Official):
+        for record in model.objects.public().filter(
+            Q(name__iexact=text) | Q(aliases__icontains=text)
+        )[:20]:
+            names = [record.name, *record.alias_list]
+            if any(name.casefold() == folded for name in names):
+                return {
+                    "record": record,
+                    "count": Meeting.objects.published().of(record).count(),
+                }
+    return None
 
 
 class HomeView(TemplateView):

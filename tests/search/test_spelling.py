@@ -65,3 +65,16 @@ def test_nothing_resembling_the_query_leaves_an_empty_result(client, archive):
     html = client.get("/meetings/", {"q": "qwzx"}).content.decode()
     assert "No readout matches “qwzx”" not in html
     assert archive.title not in html
+
+
+def test_a_search_that_names_a_topic_or_an_official_offers_its_page_first(client, archive):
+    html = client.get("/meetings/", {"q": "cpec 2.0"}).content.decode()
+    assert 'class="notice vocabulary-hit"' in html
+    assert 'href="/topics/cpec-20/"><strong>CPEC 2.0</strong></a> — 1 readout' in html
+    # By an alias, in any case.
+    html = client.get("/meetings/", {"q": "china-pakistan economic corridor phase ii"})
+    assert "<strong>CPEC 2.0</strong>" in html.content.decode()
+    html = client.get("/meetings/", {"q": "Jiang Zaidong"}).content.decode()
+    assert "<strong>Jiang Zaidong</strong></a> — 1 readout" in html
+    # A word of a name, or a phrase in quotes, is a search, not the name.
+    assert "vocabulary-hit" not in client.get("/meetings/", {"q": "Jiang"}).content.decode()

@@ -24,6 +24,8 @@ per layer:
   visitor, the kind of meeting, relative days ("on Friday").
 - `subjects` — the archive's topics (and close variants) the text names, subjects it
   has no topic for, the publisher of an address.
+- `participants` — everyone the text names, then the people of the event with their
+  titles, countries and roles.
 - `compose` — `propose`, which puts the layers together, with a note for every guess,
   and finds readouts of the same meeting already in the archive.
 - `evaluation` — scoring proposals against hand-coded truths (docs/intake-corpus.md).

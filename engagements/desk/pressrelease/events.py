@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engagements.desk.pressrelease.proposal import CALL_KINDS, DEMONYMS, KIND_PATTERNS, Kind
+from engagements.desk.pressrelease.proposal import DEMONYMS, KIND_PATTERNS, Kind
 
 # A verb or noun that tells a meeting (or call) took place.
 EVENT_RE = re.compile(
@@ -339,10 +339,6 @@ def event_kind(headline: str, event_text: str, opening: str) -> str:
     if not event_text and _DELEGATION_RE.search(opening):
         return Kind.DELEGATION_VISIT.value
     return Kind.MEETING.value
-
-
-def is_call(kind: str) -> bool:
-    return kind in CALL_KINDS
 
 
 # ---------------------------------------------------------------------------------------

@@ -20,13 +20,15 @@ from engagements.desk.pressrelease.layout import (
     _is_prose,
     read_layout,
 )
-from engagements.desk.pressrelease.people import (
-    MentionedPerson,
+from engagements.desk.pressrelease.names import (
     appositive_mentions,
     attach_surnames,
-    honorific_mentions,
     model_mentions,
     soften_capitals,
+)
+from engagements.desk.pressrelease.people import (
+    MentionedPerson,
+    honorific_mentions,
 )
 
 # --- soften_capitals ----------------------------------------------------------------------

@@ -24,6 +24,8 @@ per layer:
   visitor, the kind of meeting, relative days ("on Friday").
 - `subjects` — the archive's topics (and close variants) the text names, subjects it
   has no topic for, the publisher of an address.
+- `names` — names no office announces: in capitals, found by the model, followed by
+  their office, written again in full, or by surname alone.
 - `participants` — everyone the text names, then the people of the event with their
   titles, countries and roles.
 - `compose` — `propose`, which puts the layers together, with a note for every guess,

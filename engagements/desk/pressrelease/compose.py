@@ -34,10 +34,8 @@ from engagements.desk.pressrelease.layout import (
     read_layout,
     sentence_spans,
 )
+from engagements.desk.pressrelease.names import soften_capitals
 from engagements.desk.pressrelease.participants import event_participants, find_people
-from engagements.desk.pressrelease.people import (
-    soften_capitals,
-)
 from engagements.desk.pressrelease.places import (
     _fold,
     issuing_country,

@@ -16,20 +16,22 @@ from engagements.desk.pressrelease.events import (
     order_roles,
     presence_sentences,
 )
+from engagements.desk.pressrelease.names import (
+    appositive_mentions,
+    attach_surnames,
+    model_mentions,
+    repeat_mentions,
+)
 from engagements.desk.pressrelease.nlp import ModelUnavailable, person_spans
 from engagements.desk.pressrelease.people import (
     Mention,
     MentionedPerson,
     _candidate_names,
-    appositive_mentions,
-    attach_surnames,
     describe_person,
     find_known_officials,
     gather_people,
     honorific_mentions,
     known_mentions,
-    model_mentions,
-    repeat_mentions,
 )
 from engagements.desk.pressrelease.places import (
     country_mentions,

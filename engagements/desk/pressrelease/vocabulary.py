@@ -129,6 +129,13 @@ _WORD_RE = re.compile(r"[^\W\d_](?:[\w'’\-]*[^\W_])?")
 _POSSESSIVE_RE = re.compile(r"['’]s$")
 _INITIAL_RE = re.compile(r"(?<=\s)[^\W\d_]\.\s+")
 
-# ---------------------------------------------------------------------------------------
-# Dates
-# ---------------------------------------------------------------------------------------
+# Words in the language model's "names" that make them buildings, bodies or events.
+PLACE_WORDS = frozenset(
+    _words(
+        """
+        Forces Armed House Palace Pavilion Residence Secretariat League Call Watan Qasr
+        Crown Villa Guesthouse Guest Hotel Airport Square Museum Mosque Building Headquarters
+        Council Stadium Center Centre Fort
+        """
+    )
+)

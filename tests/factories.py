@@ -125,6 +125,8 @@ def readout_form(*, envoy: Official, counterpart: Official, status: str = "publi
         "sources-0-publisher": "DNA news agency",
         "sources-0-url": "https://example.org/readout",
         "sources-0-published": "2025-11-11",
+        # Offered once the readout exists (the change form); the add form ignores it.
+        **inline_management("account_titles", 0),
     }
 
 

@@ -24,6 +24,7 @@ from engagements.admin.base import HistoryAdmin, can_publish
 from engagements.admin.paste import PasteAdminMixin, ProposalInlineMixin
 from engagements.desk import publishing
 from engagements.models import (
+    AccountTitle,
     Country,
     Meeting,
     Official,
@@ -166,6 +167,38 @@ class SourceInline(ProposalInlineMixin, admin.StackedInline):
     proposal_key = "sources"
 
 
+class AccountTitleInline(admin.TabularInline):
+    """Where an account words a participant's office its own way: shown side by side in the
+    comparison of accounts on the readout's page. Offered once the readout is saved, since
+    it chooses among the readout's own accounts and participants."""
+
+    model = AccountTitle
+    extra = 0
+    fields = ["participation", "account", "title"]
+    verbose_name_plural = "titles as each account gives them (where they differ)"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        self.parent = obj
+        return super().get_formset(request, obj, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        parent = getattr(self, "parent", None)
+        if db_field.name == "participation":
+            kwargs["queryset"] = Participation.objects.filter(meeting=parent).select_related(
+                "official"
+            )
+        elif db_field.name == "account":
+            kwargs["queryset"] = Source.objects.filter(meeting=parent).select_related("side")
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "account":
+            field.label_from_instance = lambda account: " · ".join(
+                filter(None, [account.side.name if account.side_id else "", str(account)])
+            )
+        elif db_field.name == "participation":
+            field.label_from_instance = lambda p: p.official.name
+        return field
+
+
 @admin.register(Meeting)
 class MeetingAdmin(PasteAdminMixin, HistoryAdmin):
     change_list_template = "admin/engagements/meeting/change_list.html"  # + "Paste…"
@@ -185,7 +218,7 @@ class MeetingAdmin(PasteAdminMixin, HistoryAdmin):
     autocomplete_fields = ["location_country"]
     prepopulated_fields = {"slug": ["title"]}
     readonly_fields = ["body_preview", "published_at", "created_at", "updated_at", "external_id"]
-    inlines = [ParticipationInline, SourceInline]
+    inlines = [ParticipationInline, SourceInline, AccountTitleInline]
     actions = ["publish", "unpublish"]
     save_on_top = True
     fieldsets = [
@@ -199,6 +232,12 @@ class MeetingAdmin(PasteAdminMixin, HistoryAdmin):
         return super().get_queryset(request).annotate(participant_count=Count("participations"))
 
     # -- roles: Contributors write drafts, Editors publish ---------------------------------
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is None:  # the titles choose among a saved readout's accounts and people
+            inlines = [i for i in inlines if not isinstance(i, AccountTitleInline)]
+        return inlines
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 
+import reversion
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -234,7 +235,9 @@ class PasteAdminMixin:
         return redirect(reverse("admin:engagements_meeting_change", args=[meeting.pk]))
 
     def _add_account(self, request, meeting: Meeting, account: dict) -> Source:
-        with transaction.atomic():
+        # A revision like any admin save: History shows the account added, and reverting
+        # to the version before removes it.
+        with transaction.atomic(), reversion.create_revision():
             source = Source(
                 meeting=meeting,
                 publisher=account["publisher"],
@@ -253,7 +256,11 @@ class PasteAdminMixin:
             source.topics.set(topics)
             meeting.topics.add(*topics)  # a readout's topics are its accounts' union
             derived.refresh([meeting.pk])
-            self.log_change(request, meeting, f"Added an account from a pasted release: {source}.")
+            comment = f"Added an account from a pasted release: {source}."
+            self.log_change(request, meeting, comment)
+            reversion.set_user(request.user)
+            reversion.set_comment(comment)
+            reversion.add_to_revision(meeting)
         return source
 
     def _pasted(self, request) -> dict | None:

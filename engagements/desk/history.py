@@ -24,7 +24,15 @@ from django.db.models import Model
 from reversion.errors import RevertError
 from reversion.models import Version
 
-from engagements.models import Meeting, Official, Participation, Source, TaggedMeeting, Topic
+from engagements.models import (
+    AccountTitle,
+    Meeting,
+    Official,
+    Participation,
+    Source,
+    TaggedMeeting,
+    Topic,
+)
 from engagements.upkeep import derived, permalinks
 from engagements.upkeep import version as archive_version
 
@@ -48,8 +56,10 @@ def register_models() -> None:
     """Put the archive's records under version control (called once, from apps.py)."""
     if reversion.is_registered(Meeting):
         return
-    reversion.register(Meeting, follow=["participations", "sources", "topic_links"])
-    for model in (Participation, Source, TaggedMeeting, Official, Topic):
+    reversion.register(
+        Meeting, follow=["participations", "sources", "account_titles", "topic_links"]
+    )
+    for model in (Participation, Source, AccountTitle, TaggedMeeting, Official, Topic):
         reversion.register(model)
 
 
@@ -57,6 +67,7 @@ def register_models() -> None:
 MEETING_PARTS = {
     Participation: "meeting_id",
     Source: "meeting_id",
+    AccountTitle: "meeting_id",
     TaggedMeeting: "content_object_id",
 }
 
@@ -141,6 +152,7 @@ def _meeting_parts(version: Version, cache: dict) -> dict[str, set[str]]:
     people = _related(version, Participation, "meeting_id", cache)
     sources = _related(version, Source, "meeting_id", cache)
     links = _related(version, TaggedMeeting, "content_object_id", cache)
+    titles = _related(version, AccountTitle, "meeting_id", cache)
     names = dict(
         Official.objects.filter(pk__in=[p["official_id"] for p in people.values()]).values_list(
             "pk", "name"
@@ -159,6 +171,11 @@ def _meeting_parts(version: Version, cache: dict) -> dict[str, set[str]]:
         },
         "sources": {" ".join(filter(None, [s["publisher"], s["url"]])) for s in sources.values()},
         "topics": {topics.get(link["tag_id"], "(deleted topic)") for link in links.values()},
+        "titles in accounts": {
+            f"{names.get(people.get(t['participation_id'], {}).get('official_id'), '?')}: "
+            f"{t['title']} ({sources.get(t['account_id'], {}).get('publisher') or 'an account'})"
+            for t in titles.values()
+        },
     }
 
 

@@ -25,6 +25,7 @@ from engagements.markup import without_bidi_controls
 from engagements.models import (
     EARLIEST_DATE,
     LATEST_DATE,
+    AccountTitle,
     Country,
     Meeting,
     Official,
@@ -69,6 +70,9 @@ class Reference:
     headline: str = ""
     text: str = ""
     topics: tuple[str, ...] = ()  # among the readout's themes
+    # The titles this account gives participants in its own words: (index among the
+    # readout's participants, title).
+    titles: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass
@@ -341,6 +345,7 @@ def parse_record(data) -> tuple[Readout | None, list[str]]:
                 f"{where}.topics[{j}]: {_show(topic)} is not among the readout's themes",
             ):
                 named.append(next(t for t in themes if t.casefold() == topic.casefold()))
+        titles = _account_titles(errors, where, raw.get("titles"), people)
         sources.append(
             Reference(
                 url,
@@ -351,6 +356,7 @@ def parse_record(data) -> tuple[Readout | None, list[str]]:
                 headline,
                 text,
                 tuple(dict.fromkeys(named)),
+                titles,
             )
         )
 
@@ -391,6 +397,36 @@ def parse_record(data) -> tuple[Readout | None, list[str]]:
         ),
         [],
     )
+
+
+def _account_titles(errors: _Errors, where: str, value, people: list[Person]):
+    """An account's `titles`: {participant's name: the title this account gives them}."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        errors.append(f"{where}.titles: expected an object of names and titles")
+        return ()
+    errors.check(
+        len(value) <= MAX_PARTICIPANTS, f"{where}.titles: more than {MAX_PARTICIPANTS} names"
+    )
+    positions: dict[str, list[int]] = {}
+    for i, person in enumerate(people):
+        positions.setdefault(person.name.casefold(), []).append(i)
+    titles = []
+    for name, title in list(value.items())[:MAX_PARTICIPANTS]:
+        where_title = f"{where}.titles[{_show(name)}]"
+        title = _text(errors, where_title, title, max_length=longest(Participation, "title"))
+        found = positions.get(name.strip().casefold(), [])
+        if not errors.check(
+            len(found) == 1,
+            f"{where}.titles: {_show(name)} is not one of the readout's participants"
+            if not found
+            else f"{where}.titles: {_show(name)} names two participants; rename one",
+        ):
+            continue
+        if title:
+            titles.append((found[0], title))
+    return tuple(sorted(titles))
 
 
 def parse_line(raw: bytes) -> tuple[Readout | None, list[str]]:
@@ -453,6 +489,13 @@ def _chunk_records(rows: list[dict]) -> Iterator[tuple[dict, dict]]:
     ):
         themes.setdefault(meeting_id, []).append(name)
     sources: dict[int, list[dict]] = {}
+    account_titles: dict[int, dict[str, str]] = {}
+    for source_id, name, title in (
+        AccountTitle.objects.filter(meeting_id__in=ids)
+        .order_by("account_id", "participation__order", "participation_id")
+        .values_list("account_id", "participation__official__name", "title")
+    ):
+        account_titles.setdefault(source_id, {})[name] = title
     account_topics: dict[int, list[str]] = {}
     for source_id, name in Source.topics.through.objects.filter(
         source__meeting_id__in=ids
@@ -489,6 +532,8 @@ def _chunk_records(rows: list[dict]) -> Iterator[tuple[dict, dict]]:
             source["text"] = text
         if source_id in account_topics:
             source["topics"] = sorted(account_topics[source_id], key=str.casefold)
+        if source_id in account_titles:
+            source["titles"] = account_titles[source_id]
         sources.setdefault(meeting_id, []).append(source)
     for row in rows:
         pk = row["pk"]

@@ -18,6 +18,7 @@ from django.utils.text import slugify
 from engagements.interchange.format import Person, Readout, keyed_records, parse_line
 from engagements.markup import render_markdown
 from engagements.models import (
+    AccountTitle,
     Country,
     Meeting,
     MeetingCountry,
@@ -278,6 +279,7 @@ class Importer:
                      "body", "body_html", "status", "published_at", "synthetic", "updated_at",
                      "search_primary", "search_secondary", "facet_keys"],
                 )  # fmt: skip
+                AccountTitle.objects.filter(meeting_id__in=changed_ids).delete()
                 Participation.objects.filter(meeting_id__in=changed_ids).delete()
                 TaggedMeeting.objects.filter(content_object_id__in=changed_ids).delete()
                 Source.objects.filter(meeting_id__in=changed_ids).delete()
@@ -287,6 +289,8 @@ class Importer:
         # thousands of model instances would cost more than writing them.
         participations, links, sources, countries = [], [], [], []
         account_topics: dict[tuple[int, int], list[int]] = {}
+        # (meeting, account's position, participant's position, title)
+        account_titles: list[tuple[int, int, int, str]] = []
         for meeting, readout, official_ids, topic_ids in to_create + to_update:
             involved = set()
             for order, (person, official_id) in enumerate(
@@ -306,6 +310,7 @@ class Importer:
                 for order, s in enumerate(readout.sources)
             ]  # fmt: skip
             for order, s in enumerate(readout.sources):
+                account_titles += [(meeting.pk, order, person, title) for person, title in s.titles]
                 if s.topics:
                     account_topics[meeting.pk, order] = list(
                         dict.fromkeys(self.topic_by_name[t.casefold()] for t in s.topics)
@@ -331,10 +336,36 @@ class Importer:
                 ["source", "topic"],
                 [(ids[key], topic) for key, topics in account_topics.items() for topic in topics],
             )
+        if account_titles:
+            self._insert_account_titles(account_titles)
         _insert(MeetingCountry, ["meeting", "country"], countries)
         self.result.created += len(to_create)
         self.result.updated += len(to_update)
         self.recount.add(m.pk for m, *_ in to_create + to_update)  # at the end, or a rebuild
+
+    def _insert_account_titles(self, titles: list[tuple[int, int, int, str]]) -> None:
+        """The titles accounts give participants, now that both have ids (by position)."""
+        meeting_ids = {meeting_id for meeting_id, *_ in titles}
+        accounts = {
+            (meeting_id, order): pk
+            for pk, meeting_id, order in Source.objects.filter(
+                meeting_id__in=meeting_ids
+            ).values_list("pk", "meeting_id", "order")
+        }
+        people = {
+            (meeting_id, order): pk
+            for pk, meeting_id, order in Participation.objects.filter(
+                meeting_id__in=meeting_ids
+            ).values_list("pk", "meeting_id", "order")
+        }
+        _insert(
+            AccountTitle,
+            ["meeting", "account", "participation", "title"],
+            [
+                (meeting_id, accounts[meeting_id, account], people[meeting_id, person], title)
+                for meeting_id, account, person, title in titles
+            ],
+        )
 
     def _resolve(self, batch: list[Readout]) -> list[tuple[Readout, list[int], list[int]]]:
         """Official and topic ids for each readout, creating the ones the archive lacks.
@@ -434,6 +465,11 @@ class Importer:
                 | ({"headline": s.headline} if s.headline else {})
                 | ({"text": s.text} if s.text else {})
                 | ({"topics": sorted(s.topics, key=str.casefold)} if s.topics else {})
+                | (
+                    {"titles": {self.official_names[official_ids[i]]: t for i, t in s.titles}}
+                    if s.titles
+                    else {}
+                )
                 for s in readout.sources
             ],
         }

@@ -7,6 +7,7 @@ addresses, kept counts). Nothing here imports from the rest of the app but marku
 
 from engagements.models.bookkeeping import ArchiveVersion, FacetCount, FormerAddress, MeetingFacet
 from engagements.models.meetings import (
+    AccountTitle,
     Meeting,
     MeetingCountry,
     MeetingQuerySet,
@@ -34,6 +35,7 @@ from engagements.models.records import (
 __all__ = [
     "EARLIEST_DATE",
     "LATEST_DATE",
+    "AccountTitle",
     "ArchiveVersion",
     "Country",
     "FacetCount",

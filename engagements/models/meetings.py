@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterable
 from contextvars import ContextVar
 
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
@@ -400,6 +401,49 @@ class Source(models.Model):
         if self.side_organization_id:
             return self.side_organization.name
         return self.side.name if self.side_id else ""
+
+
+class AccountTitle(models.Model):
+    """The title one account gives a participant, where it differs from the readout's.
+
+    The readout keeps one title per participant (Participation.title); when the two sides
+    word an office differently ("Minister of the International Department of the CPC
+    Central Committee" and "head of the IDCPC"), each account's wording is kept here.
+    """
+
+    # The readout too, so the readout form can edit these rows inline.
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="account_titles")
+    account = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="titles")
+    participation = models.ForeignKey(
+        Participation, on_delete=models.CASCADE, related_name="account_titles"
+    )
+    title = models.CharField(max_length=300, help_text="The office as this account words it.")
+
+    class Meta:
+        ordering = ["participation__order", "participation_id", "account__order", "account_id"]
+        verbose_name = "title in an account"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "participation"], name="account_title_once_per_participant"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        # Both ends belong to this readout: a title from another readout's account is a slip.
+        errors = {}
+        if self.account_id and self.meeting_id and self.account.meeting_id != self.meeting_id:
+            errors["account"] = "Choose one of this readout's accounts."
+        if (
+            self.participation_id
+            and self.meeting_id
+            and self.participation.meeting_id != self.meeting_id
+        ):
+            errors["participation"] = "Choose one of this readout's participants."
+        if errors:
+            raise ValidationError(errors)
 
 
 # The derived link of a readout to each country it involves (Meeting.countries), written in

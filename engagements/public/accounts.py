@@ -4,23 +4,36 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from engagements.models import Source, Topic
+from engagements.models import Participation, Source, Topic
+
+
+@dataclass
+class TitlesCompared:
+    """One participant whose office the accounts word differently."""
+
+    name: str
+    readout_title: str  # the readout's own (Participation.title)
+    by_account: list[str]  # in the order of the accounts compared; "" where none is kept
 
 
 @dataclass
 class AccountComparison:
-    """The accounts that say something of their own (a text or topics), and the topics
-    each names alone and both name."""
+    """The accounts that say something of their own (a text or topics), the topics each
+    names alone and both name, and the titles each gives the participants."""
 
     accounts: list[Source]
     shared: list[Topic] = field(default_factory=list)
     only: list[tuple[str, list[Topic]]] = field(default_factory=list)  # (whose, topics)
+    titles: list[TitlesCompared] = field(default_factory=list)
 
 
-def compare(sources: list[Source]) -> AccountComparison | None:
+def compare(
+    sources: list[Source], participations: list[Participation] = ()
+) -> AccountComparison | None:
     """The comparison of a meeting's accounts, or None when fewer than two say anything
-    of their own (a single account is the readout itself)."""
-    telling = [s for s in sources if s.text or s.topics.all()]
+    of their own (a single account is the readout itself). The sources' `topics` and
+    `titles` are read as prefetched."""
+    telling = [s for s in sources if s.text or s.topics.all() or s.titles.all()]
     if len(telling) < 2:
         return None
     named = [{t.pk: t for t in account.topics.all()} for account in telling]
@@ -34,7 +47,17 @@ def compare(sources: list[Source]) -> AccountComparison | None:
             key=lambda t: t.name.casefold(),
         )
         only.append((account.side_label or account.publisher or "One account", alone))
-    return AccountComparison(telling, shared, only)
+    return AccountComparison(telling, shared, only, _titles(telling, participations))
+
+
+def _titles(accounts: list[Source], participations) -> list[TitlesCompared]:
+    """The participants some account gives a title of its own, with every account's."""
+    worded = [{t.participation_id: t.title for t in account.titles.all()} for account in accounts]
+    return [
+        TitlesCompared(p.official.name, p.title, [titles.get(p.pk, "") for titles in worded])
+        for p in participations
+        if any(p.pk in titles for titles in worded)
+    ]
 
 
 @dataclass
@@ -45,6 +68,8 @@ class TopicBalance:
     ours: int  # meetings whose account by our side names it
     theirs: int  # meetings whose account by the other side names it
     url: str  # the list of the pair's readouts on this topic
+    ours_url: str = ""  # those of them whose account by our side names it
+    theirs_url: str = ""  # … by the other side (a country, not "their counterparts")
 
 
 @dataclass
@@ -90,11 +115,25 @@ def topic_balance(meetings, ours, theirs=None, *, list_url: str = "") -> SidesCo
             counts[0].add(link.source.meeting_id)
         elif side_id is not None and other(side_id):
             counts[1].add(link.source.meeting_id)
-    rows = [
-        TopicBalance(topics[pk], len(mine), len(yours), f"{list_url}topic={topics[pk].slug}")
-        for pk, (mine, yours) in named.items()
-        if mine or yours
-    ]
+
+    def named_by(side) -> str:
+        return f"&named_by={side.code.lower()}" if side is not None else ""
+
+    rows = []
+    for pk, (mine, yours) in named.items():
+        if not (mine or yours):
+            continue
+        url = f"{list_url}topic={topics[pk].slug}"
+        rows.append(
+            TopicBalance(
+                topics[pk],
+                len(mine),
+                len(yours),
+                url,
+                url + named_by(ours),
+                url + named_by(theirs) if theirs is not None else "",
+            )
+        )
     rows.sort(key=lambda row: (-(row.ours + row.theirs), row.topic.name.casefold()))
     return SidesCompared(
         ours.name,

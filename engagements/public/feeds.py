@@ -5,22 +5,32 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from engagements.models import Country, Meeting, Official, Topic
+from engagements.models import Country, Meeting, Official, Source, Topic
 from engagements.public.filters import parse_filters
 
 FEED_SIZE = 30
 
 
+class AccountsAtomFeed(Atom1Feed):
+    """Atom, with each account of a readout as a related link titled by whose it is."""
+
+    def add_item_elements(self, handler, item) -> None:
+        super().add_item_elements(handler, item)
+        for account in item.get("accounts", ()):
+            handler.addQuickElement("link", "", account)
+
+
 class ReadoutFeed(Feed):
     """Newest readouts first. Subclasses pick the object and narrow the meetings."""
 
-    feed_type = Atom1Feed
+    feed_type = AccountsAtomFeed
     subtitle = "Readouts of diplomatic engagements, each with its source."
     # Atom requires an author for every entry: the archive for the feed, and for each entry
     # whoever published the account it is told on (its first source).
@@ -34,7 +44,12 @@ class ReadoutFeed(Feed):
         return (
             self.base_meetings(obj)
             .select_related("location_country")
-            .prefetch_related("topics", "sources")
+            .prefetch_related(
+                "topics",
+                Prefetch(
+                    "sources", queryset=Source.objects.select_related("side", "side_organization")
+                ),
+            )
             .order_by("-published_at", "-pk")[:FEED_SIZE]
         )
 
@@ -53,6 +68,20 @@ class ReadoutFeed(Feed):
         # Atom1Feed declares the summary type="html", and readers render it: the plain-text
         # summary must reach them escaped, or a "<script>" in it would be markup.
         return escape(meeting.summary or meeting.title)
+
+    def item_extra_kwargs(self, meeting: Meeting) -> dict:
+        """Every account with an address, as <link rel="related" title="Whose: publisher">."""
+        return {
+            "accounts": [
+                {
+                    "rel": "related",
+                    "href": source.url,
+                    "title": ": ".join(filter(None, [source.side_label, source.publisher])),
+                }
+                for source in meeting.sources.all()
+                if source.url
+            ]
+        }
 
     def item_pubdate(self, meeting: Meeting):
         return meeting.published_at

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.http import QueryDict
 from django.utils.text import slugify
 
 from engagements import search
-from engagements.models import Country, Meeting, Official, Topic
+from engagements.models import Country, Meeting, Official, Source, Topic
 
 MAX_VALUES_PER_FILTER = 20
 _CODE = re.compile(r"[A-Za-z]{2}")
@@ -99,6 +100,12 @@ class MeetingFilterForm(forms.Form):
             "(this one has %(show_value)d)."
         },
     )
+    named_by = forms.RegexField(
+        regex=r"\A[A-Za-z]{2}\Z",
+        required=False,
+        strip=True,
+        error_messages={"invalid": "“named_by” takes a country code, e.g. named_by=pk."},
+    )
     real = forms.ChoiceField(
         choices=[("", "real and synthetic"), ("1", "real readouts only")],
         required=False,
@@ -162,6 +169,9 @@ class MeetingFilters:
     unknown: list[str]
     query_string: str = ""  # the filters alone, without the page, e.g. "country=pk&topic=trade"
     real: bool = False  # real readouts only: no synthetic sample data
+    # Only readouts told by this side and another, whose account by this side names the
+    # topics filtered on: what the "What each side names" tables count.
+    named_by: Country | None = None
 
     @property
     def is_empty(self) -> bool:
@@ -187,6 +197,12 @@ class MeetingFilters:
             meetings = meetings.filter(date__lte=self.date_to)
         if self.real:
             meetings = meetings.filter(synthetic=False)
+        if self.named_by:
+            sided = Source.objects.filter(meeting=OuterRef("pk"), side__isnull=False)
+            ours = sided.filter(side=self.named_by)
+            meetings = meetings.filter(Exists(sided.exclude(side=self.named_by)))
+            for topic in self.topics or [None]:
+                meetings = meetings.filter(Exists(ours.filter(topics=topic) if topic else ours))
         return meetings
 
     def apply(self, meetings, *, every_match: bool = False):
@@ -243,7 +259,7 @@ def parse_filters(query: QueryDict) -> tuple[MeetingFilters | None, MeetingFilte
     data = QueryDict(mutable=True)
     for key in ("country", "official", "topic"):
         data.setlist(key, query.getlist(key))
-    for key in ("q", "kind", "from", "to", "sort", "real"):
+    for key in ("q", "kind", "from", "to", "sort", "real", "named_by"):
         if key in query:
             data[key] = query.get(key)
     form = MeetingFilterForm(data)
@@ -298,6 +314,11 @@ def parse_filters(query: QueryDict) -> tuple[MeetingFilters | None, MeetingFilte
         chips.append(ActiveFilter("to", clean["date_to"].isoformat(), _without(query, "to")))
     if clean["real"]:
         chips.append(ActiveFilter("readouts", "real only", _without(query, "real")))
+    named_by = None
+    if clean["named_by"]:
+        raw = clean["named_by"]
+        named_by = Country.objects.public().filter(code=raw.upper()).first()
+        chip("named_by", raw, named_by, "named in", lambda c: f"{c.name}’s account")
 
     filters = MeetingFilters(
         countries=[countries[c] for c in dict.fromkeys(codes) if c in countries],
@@ -317,5 +338,6 @@ def parse_filters(query: QueryDict) -> tuple[MeetingFilters | None, MeetingFilte
         unknown=unknown,
         query_string=_without(query, "page").lstrip("?"),
         real=bool(clean["real"]),
+        named_by=named_by,
     )
     return filters, form

@@ -14,7 +14,9 @@ from engagements.upkeep.facetcounts import ALL, KIND_CODES, pair_value
 
 def scope_of(filters, scope: Iterable = ()) -> tuple[str, int] | None:
     """The one scope a list's filters (and its page's own scope) amount to, if they do."""
-    if filters.q or filters.unknown:
+    # Counts are kept per scope over every published readout: a list narrowed further (to
+    # real readouts, or to what one side's accounts name) is counted as it stands.
+    if filters.q or filters.unknown or filters.real or filters.named_by:
         return None
     # The page's own country may also be given as a filter: count it once.
     items = list(

@@ -108,6 +108,7 @@ PAGE_PARAMETERS = frozenset(
         "letter",
         "p",
         "real",
+        "named_by",
     }
 )
 

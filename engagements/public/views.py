@@ -225,9 +225,15 @@ class FilteredMeetingListView(BoundedPaginationMixin, ListView):
                 "vocabulary-hit", searched, lambda: vocabulary_hit(searched)
             )
             extra["corrected_query"] = self.corrected_query
-            found = search.snippets([m.pk for m in page], self.corrected_query or filters.q)
+            found = search.snippets([m.pk for m in page], searched)
             for meeting in page:
                 meeting.snippet = found.get(meeting.pk)
+            # Found by words only an account holds: say whose, and show them there.
+            from_accounts = search.account_snippets(
+                [m.pk for m in page if m.snippet is None], searched
+            )
+            for meeting in page:
+                meeting.account_snippet = from_accounts.get(meeting.pk)
             if len(page) < 3:
                 extra["suggestions"] = search.suggestions(filters.q)
         if not page and filters.chips:
@@ -323,7 +329,7 @@ class MeetingDetailView(PublishedMeetingsMixin, DateDetailView):
                     "sources",
                     queryset=Source.objects.select_related(
                         "side", "side_organization"
-                    ).prefetch_related("topics"),
+                    ).prefetch_related("topics", "titles"),
                 ),
                 "topics",
             )
@@ -357,7 +363,9 @@ class MeetingDetailView(PublishedMeetingsMixin, DateDetailView):
             .select_related("location_country")
             .order_by("-shared", "-date")[:5]
         )
-        context["comparison"] = accounts.compare(list(meeting.sources.all()))
+        context["comparison"] = accounts.compare(
+            list(meeting.sources.all()), list(meeting.participations.all())
+        )
         context["permalink"] = self.request.build_absolute_uri(meeting.get_absolute_url())
         reference = citations.Reference.of(meeting, context["permalink"])
         context["citation_chicago"] = citations.chicago(reference)

@@ -23,13 +23,16 @@ from django.db.models.expressions import Expression
 from django.utils.safestring import SafeString
 
 from engagements.search import postgres, spelling, sqlite
+from engagements.search.accounts import AccountSnippet, account_snippets
 from engagements.search.query import MARK_START, MAX_QUERY_CHARS, ParsedQuery, highlight, parse
 from engagements.search.schema import repair_sqlite_index
 
 __all__ = [
     "MAX_QUERY_CHARS",
+    "AccountSnippet",
     "Found",
     "ParsedQuery",
+    "account_snippets",
     "find",
     "find_or_correct",
     "highlight",

@@ -177,8 +177,9 @@ def test_the_whole_archive_is_built_once_then_served_as_a_file(
 ):
     many_meetings(30)
     # Built on the first request here (tests build at once): per chunk, meetings,
-    # participants, sources and the topics their accounts name, topics; for both files.
-    with django_assert_max_num_queries(17):
+    # participants, sources, the topics their accounts name and the titles they give,
+    # topics; for both files.
+    with django_assert_max_num_queries(19):
         first = client.get("/meetings/export.jsonl")
     body = b"".join(first.streaming_content)
     assert len(body.splitlines()) == 30

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db.models import Count
 
-from engagements.models import Meeting, Official, Topic
+from engagements.models import AccountTitle, Meeting, Official, Topic
 
 ROOT = Path(__file__).resolve().parents[2]
 FILES = sorted((ROOT / "fixtures" / "real").glob("*.jsonl"))
@@ -62,3 +63,15 @@ def test_make_run_loads_them_published_with_one_official_per_person():
     cpec = Topic.objects.get(name="CPEC 2.0")
     assert "China-Pakistan Economic Corridor phase II" in cpec.alias_list and cpec.description
     assert Topic.objects.filter(name__in=TOPICS).count() == len(TOPICS)
+    # Both sides' accounts, and the titles they word their own way, came in with them.
+    compared = Meeting.objects.filter(sources__side__isnull=False).annotate(
+        sides=Count("sources__side", distinct=True)
+    )
+    assert compared.filter(sides__gte=2).count() >= 26
+    kakar = AccountTitle.objects.filter(participation__official__name="Anwaar-ul-Haq Kakar")
+    assert {t.title for t in kakar} >= {"Caretaker Prime Minister", "Prime Minister"}
+    assert AccountTitle.objects.count() == sum(
+        len(source.get("titles", {})) for record in RECORDS for source in record["sources"]
+    )
+    seed = Meeting.objects.get(external_id="seed-2025-11-11-pakistan-idcpc").sources.get()
+    assert seed.side.code == "PK" and seed.headline.startswith("Ambassador of Pakistan")

@@ -13,7 +13,7 @@ from factories import make_country, make_meeting, make_official, make_topic
 from engagements.desk import roles
 from engagements.interchange.format import export_records
 from engagements.interchange.importing import import_readouts
-from engagements.models import Meeting, Source
+from engagements.models import AccountTitle, Meeting, Source
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +146,7 @@ def test_the_admin_edits_accounts_and_their_topics_join_the_readouts(staff_clien
         "summary": "", "body": "", "topics": "", "status": meeting.status,
         "participations-TOTAL_FORMS": "2", "participations-INITIAL_FORMS": "2",
         "sources-TOTAL_FORMS": "1", "sources-INITIAL_FORMS": "1",
+        "account_titles-TOTAL_FORMS": "0", "account_titles-INITIAL_FORMS": "0",
         "sources-0-id": source.pk, "sources-0-meeting": meeting.pk, "sources-0-order": "0",
         "sources-0-publisher": "APP", "sources-0-url": "https://example.org/a",
         "sources-0-side": make_country("PK").pk, "sources-0-headline": "Talks held",
@@ -231,13 +232,41 @@ def test_the_dossier_and_the_country_page_count_what_each_side_names(client):
         start = table.index(f">{topic}</a>")
         return table[start : table.index("</tr>", start)]
 
-    assert row("CPEC 2.0").count("2 of 2") == 2  # both sides named it both times
-    assert "<td>2 of 2</td><td>1 of 2</td>" in row("youth exchanges")
-    assert "<td>0 of 2</td><td>1 of 2</td>" in row("party-to-party exchanges")
+    assert row("CPEC 2.0").count(">2</a> of 2") == 2  # both sides named it both times
+    youth = row("youth exchanges")
+    assert ">2</a> of 2</td>" in youth and ">1</a> of 2</td>" in youth
+    assert "<td>0 of 2</td>" in row("party-to-party exchanges")
+    # Each number links to the readouts behind it.
+    behind = "/meetings/?country=pk&country=cn&topic=youth-exchanges&named_by=cn"
+    assert f'<a href="{behind.replace("&", "&amp;")}">1</a>' in youth
+    listed = client.get(behind).content.decode()
+    assert "1 readout" in listed and "named in" in listed and "China’s account" in listed
+    assert "Khalil Hashmi pays courtesy call" in listed
     html = table
     assert 'href="/meetings/?country=pk&amp;country=cn&amp;topic=youth-exchanges"' in html
     country = client.get("/countries/pk/").content.decode()
     assert "accounts by both Pakistan and their counterparts" in country
+
+
+def test_named_by_lists_only_readouts_told_by_both_sides_whose_account_names_the_topic(
+    client,
+):
+    one_sided = json.loads(json.dumps(TWO_ACCOUNTS))
+    one_sided["id"], one_sided["title"] = "one-sided", "Told by one side only"
+    one_sided["sources"] = one_sided["sources"][:1]  # Pakistan's account alone
+    assert import_readouts([line(TWO_ACCOUNTS), line(one_sided)]).created == 2
+    html = client.get("/meetings/", {"topic": "youth-exchanges", "named_by": "pk"}).content
+    html = html.decode()
+    assert "1 readout" in html and "Told by one side only" not in html
+    assert (
+        "0 readouts"
+        in client.get(
+            "/meetings/", {"topic": "party-to-party-exchanges", "named_by": "pk"}
+        ).content.decode()
+    )
+    assert client.get("/meetings/", {"named_by": "pakistan"}).status_code == 400
+    unknown = client.get("/meetings/", {"named_by": "zz"})
+    assert unknown.status_code == 200 and "0 readouts" in unknown.content.decode()
 
 
 def test_no_comparison_without_both_sides_accounts(client, seed_like):
@@ -254,7 +283,238 @@ def test_a_meeting_is_found_by_any_accounts_words(client):
     assert meeting.title in html and "1 readout" in html
 
 
+def test_a_search_says_whose_account_holds_the_words_it_found(client):
+    record = json.loads(json.dumps(TWO_ACCOUNTS))
+    record["sources"][1]["text"] = (
+        "Liu praised the **Karakoram** friendship highway and the people who built it."
+    )
+    import_readouts([line(record)])
+    html = client.get("/meetings/", {"q": "karakoram highways"}).content.decode()
+    assert (
+        '<span class="snippet-whose">In China’s account:</span> Liu praised the '
+        "<mark>Karakoram</mark> friendship <mark>highway</mark> and" in html
+    )
+    # Words of the readout's own text: its own snippet, no account named.
+    html = client.get("/meetings/", {"q": "readout"}).content.decode()
+    assert "<mark>readout</mark>" in html and "snippet-whose" not in html
+
+
+def test_the_account_snippet_escapes_and_cuts_long_text():
+    from engagements.search import account_snippets
+
+    record = json.loads(json.dumps(TWO_ACCOUNTS))
+    record["sources"][0]["text"] = "word " * 200 + "<b>Türkiye</b> & friends " + "tail " * 200
+    import_readouts([line(record)])
+    meeting = Meeting.objects.get()
+    found = account_snippets([meeting.pk], "turkiye")[meeting.pk]
+    assert found.whose == "Pakistan"
+    assert "<mark>Türkiye</mark> &amp; friends" in found.passage and "<b>" not in found.passage
+    assert found.passage.startswith("… ") and found.passage.endswith(" …")
+    assert len(found.passage) < 300
+    assert account_snippets([meeting.pk], "absent") == {}
+    assert account_snippets([meeting.pk], '"" -') == {}
+
+
 def test_the_csv_download_names_each_accounts_side(client):
     import_readouts([line(TWO_ACCOUNTS)])
     body = b"".join(client.get("/meetings/export.csv").streaming_content).decode("utf-8-sig")
     assert "PK: https://example.org/pk; CN: https://example.org/cn" in body
+
+
+# -- the titles each account gives ---------------------------------------------------------
+
+WITH_TITLES = json.loads(json.dumps(TWO_ACCOUNTS))
+WITH_TITLES["id"] = "with-titles"
+WITH_TITLES["sources"][0]["titles"] = {"Liu Haixing": "Head of the IDCPC"}
+WITH_TITLES["sources"][1]["titles"] = {
+    "Khalil Hashmi": "Pakistani Ambassador to China",
+    "Liu Haixing": "Minister of the International Department of the CPC Central Committee",
+}
+
+
+def test_the_titles_each_account_gives_round_trip():
+    assert import_readouts([line(WITH_TITLES)]).created == 1
+    meeting = Meeting.objects.get()
+    assert {
+        (t.account.publisher, t.participation.official.name, t.title)
+        for t in AccountTitle.objects.filter(meeting=meeting)
+    } == {
+        ("Embassy of Pakistan", "Liu Haixing", "Head of the IDCPC"),
+        ("IDCPC", "Khalil Hashmi", "Pakistani Ambassador to China"),
+        (
+            "IDCPC",
+            "Liu Haixing",
+            "Minister of the International Department of the CPC Central Committee",
+        ),
+    }
+    (exported,) = export_records(Meeting.objects.all())
+    assert exported["sources"] == WITH_TITLES["sources"]
+    assert import_readouts([line(WITH_TITLES)]).unchanged == 1
+    changed = json.loads(json.dumps(WITH_TITLES))
+    del changed["sources"][0]["titles"]
+    assert import_readouts([line(changed)]).updated == 1
+    assert AccountTitle.objects.filter(meeting=meeting).count() == 2
+
+
+def test_a_title_for_someone_who_is_not_a_participant_is_refused():
+    record = json.loads(json.dumps(WITH_TITLES))
+    record["sources"][0]["titles"] = {"Wang Yi": "Foreign Minister", "Liu Haixing": 7}
+    record["sources"][1]["titles"] = ["not", "an", "object"]
+    result = import_readouts([line(record)])
+    assert result.created == 0 and not AccountTitle.objects.exists()
+    messages = " ".join(message for _, message in result.errors)
+    assert 'sources[0].titles: "Wang Yi" is not one of the readout\'s participants' in messages
+    assert "expected text, got" in messages
+    assert "sources[1].titles: expected an object of names and titles" in messages
+
+
+def test_the_readout_page_sets_the_titles_each_account_gives_side_by_side(
+    client, django_assert_max_num_queries
+):
+    import_readouts([line(WITH_TITLES)])
+    url = Meeting.objects.get().get_absolute_url()
+    html = client.get(url).content.decode()
+    table = html[html.index('<table class="titles-compared">') : html.index("</table>")]
+    assert "<caption>The titles each account gives</caption>" in table
+    assert '<th scope="col">Pakistan</th><th scope="col">China</th>' in table
+    liu = table[table.index('<th scope="row">Liu Haixing</th>') :]
+    liu = liu[: liu.index("</tr>")]
+    assert "<td>Head of the IDCPC</td>" in liu
+    assert "<td>Minister of the International Department of the CPC Central Committee</td>" in liu
+    hashmi = table[table.index('<th scope="row">Khalil Hashmi</th>') :]
+    hashmi = hashmi[: hashmi.index("</tr>")]
+    # Pakistan's account keeps no wording of its own: the readout's title, marked as such.
+    assert '<span class="meta" title="This account' in hashmi and ">Ambassador</span>" in hashmi
+    with django_assert_max_num_queries(21):
+        assert client.get(url).status_code == 200
+
+
+def test_no_titles_table_when_no_account_words_a_title_its_own_way(client):
+    import_readouts([line(TWO_ACCOUNTS)])
+    html = client.get(Meeting.objects.get().get_absolute_url()).content.decode()
+    assert "2 accounts of this meeting" in html and "titles-compared" not in html
+
+
+def test_the_admin_keeps_a_title_in_an_account_and_refuses_another_readouts(staff_client):
+    import_readouts([line(TWO_ACCOUNTS)])
+    meeting = Meeting.objects.get()
+    other = make_meeting(
+        "Other talks", participants=[(make_official("Wang Yi", country="CN"), "envoy", "")]
+    )
+    change = f"/admin/engagements/meeting/{meeting.pk}/change/"
+    page = staff_client.get(change)
+    assert page.status_code == 200
+    assert "titles as each account gives them" in page.content.decode().lower()
+    assert (
+        "titles as each account gives them"
+        not in staff_client.get("/admin/engagements/meeting/add/").content.decode().lower()
+    )
+    data = _change_form_data(page)
+    pakistan = meeting.sources.get(side__code="PK")
+    liu = meeting.participations.get(official__name="Liu Haixing")
+    prefix = "account_titles"
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": "1",
+            f"{prefix}-0-participation": str(liu.pk),
+            f"{prefix}-0-account": str(pakistan.pk),
+            f"{prefix}-0-title": "Head of the IDCPC",
+        }
+    )
+    response = staff_client.post(change, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    assert AccountTitle.objects.get(meeting=meeting).title == "Head of the IDCPC"
+    # A participant of another readout is not among the choices: the form says so.
+    data = _change_form_data(staff_client.get(change))
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": "2",
+            f"{prefix}-1-participation": str(other.participations.first().pk),
+            f"{prefix}-1-account": str(pakistan.pk),
+            f"{prefix}-1-title": "Somebody else",
+        }
+    )
+    response = staff_client.post(change, data)
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
+    assert AccountTitle.objects.count() == 1
+
+
+def _change_form_data(page) -> dict:
+    """The change form's fields as a browser would post them back."""
+    data = {}
+    for form in [page.context["adminform"].form, *page.context["inline_admin_formsets"]]:
+        if hasattr(form, "formset"):
+            formset = form.formset
+            data.update(
+                {
+                    f"{formset.prefix}-{key}": value
+                    for key, value in formset.management_form.initial.items()
+                }
+            )
+            forms = formset.forms
+        else:
+            forms = [form]
+        for each in forms:
+            for name in each.fields:
+                value = each[name].value()
+                if value is None or value is False:
+                    continue
+                if isinstance(value, list | tuple):
+                    value = [str(v) for v in value]
+                data[each.add_prefix(name)] = value if isinstance(value, list) else str(value)
+    return data
+
+
+def test_an_account_added_from_a_paste_is_a_revision_in_history(staff_client):
+    from reversion.models import Version
+
+    hashmi = make_official("Khalil Hashmi", country="PK")
+    liu = make_official("Liu Haixing", country="CN")
+    meeting = make_meeting(
+        "Liu Haixing receives Khalil Hashmi",
+        participants=[(hashmi, "envoy", "Ambassador"), (liu, "counterpart", "Minister")],
+    )
+    release = (
+        "BEIJING, NOV 11, 2025 /DNA/ – The Ambassador of Pakistan to China, H.E. Khalil "
+        "Hashmi, paid a courtesy call today on Mr. Liu Haixing, Minister of the International "
+        "Department."
+    )
+    location = staff_client.post("/admin/engagements/meeting/paste/", {"text": release})["Location"]
+    token = location.split("proposal=")[1]
+    staff_client.post(f"/admin/engagements/meeting/{meeting.pk}/add-account/", {"proposal": token})
+    (version,) = Version.objects.get_for_object(meeting)
+    assert version.revision.comment.startswith("Added an account from a pasted release")
+    assert version.revision.user.username == "editor"
+    held = Version.objects.filter(revision=version.revision, content_type__model="source")
+    assert held.count() == 2  # the readout's first account and the one just added
+
+
+def test_a_pasted_account_that_does_not_validate_adds_nothing(staff_client):
+    meeting = make_meeting("Talks")
+    release = "ISLAMABAD, 3 March 2025 (APP): Ishaq Dar met Jiang Zaidong. " * 3
+    location = staff_client.post("/admin/engagements/meeting/paste/", {"text": release})["Location"]
+    token = location.split("proposal=")[1]
+    session = staff_client.session
+    session["pasted_proposals"][token]["account"]["url"] = "javascript:alert(1)"
+    session.save()
+    response = staff_client.post(
+        f"/admin/engagements/meeting/{meeting.pk}/add-account/", {"proposal": token}, follow=True
+    )
+    assert "could not be added as an account" in response.content.decode()
+    assert meeting.sources.count() == 1
+
+
+def test_reverting_a_readout_puts_back_the_titles_its_accounts_gave():
+    import reversion
+    from reversion.models import Version
+
+    from engagements.desk import history
+
+    import_readouts([line(WITH_TITLES)])
+    meeting = Meeting.objects.get()
+    with reversion.create_revision():
+        reversion.add_to_revision(meeting)
+    AccountTitle.objects.filter(meeting=meeting, title="Head of the IDCPC").delete()
+    (version,) = Version.objects.get_for_object(meeting)
+    history.revert(version)
+    assert AccountTitle.objects.filter(meeting=meeting).count() == 3

@@ -238,6 +238,8 @@ def test_real_readouts_only_leaves_the_synthetic_ones_out(client, seed_like):
     assert seed_like["meeting"].title in html
     assert "Synthetic sample — not a real readout" not in html
     assert "real only" in html  # the filter's chip, which removes it
+    # Counted as it stands, not from the counts kept for the whole archive.
+    assert "1 readout" in html and f"{Meeting.objects.count()} readouts" not in html
     synthetic = Meeting.objects.filter(synthetic=True).first()
     searched = client.get("/meetings/", {"q": synthetic.title.split(":")[0], "real": "1"})
     assert synthetic.title not in searched.content.decode()
@@ -249,3 +251,31 @@ def test_real_readouts_only_leaves_the_synthetic_ones_out(client, seed_like):
 
 def test_the_real_only_switch_is_not_offered_without_synthetic_readouts(client, seed_like):
     assert 'name="real"' not in client.get("/meetings/").content.decode()
+
+
+def test_feed_entries_link_every_account_with_whose_it_is(client):
+    record = {
+        "id": "two-sided",
+        "date": "2025-11-11",
+        "title": "Talks in Beijing",
+        "kind": "meeting",
+        "location": {"city": "Beijing", "country": "CN"},
+        "participants": [
+            {"name": "Khalil Hashmi", "title": "Ambassador", "country": "PK", "role": "envoy"},
+            {"name": "Liu Haixing", "title": "Minister", "country": "CN", "role": "counterpart"},
+        ],
+        "summary": "Talks.",
+        "sources": [
+            {"url": "https://example.org/pk", "publisher": "DNA", "side": "PK"},
+            {"url": "https://example.org/cn", "publisher": "Xinhua", "side": "CN"},
+            {"url": "", "publisher": "A newspaper"},
+        ],
+    }
+    assert import_readouts([(json.dumps(record) + "\n").encode()]).created == 1
+    [entry] = parse(client, "/meetings/feed/").entries
+    related = [(link.href, link.title) for link in entry.links if link.rel == "related"]
+    assert related == [
+        ("https://example.org/pk", "Pakistan: DNA"),
+        ("https://example.org/cn", "China: Xinhua"),
+    ]
+    assert entry.author == "DNA"

@@ -214,13 +214,15 @@ class MeetingFilters:
             return meetings.none()
         meetings = self.narrow(meetings)
         if self.q:
-            meetings = search.search(meetings, self.q, every_match=every_match)
+            meetings = search.search(
+                meetings, self.q, every_match=every_match, synonyms=search.synonyms(self.q)
+            )
         return meetings.order_by(*SORTS[self.sort])
 
     @property
     def searches_nothing(self) -> bool:
         """A search with no word to look for (only punctuation or operators)."""
-        return bool(self.q) and search.parse(self.q).is_empty
+        return bool(self.q) and search.prepare(self.q).is_empty
 
 
 REPEATABLE = frozenset({"country", "official", "topic"})

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -153,6 +153,7 @@ class FilteredMeetingListView(BoundedPaginationMixin, ListView):
             self.filters.narrow(self.base_meetings()),
             self.filters.q,
             lambda: pagecache.memo("spelling", (), spelling.read_vocabulary),
+            lambda text: search.names_of((remembered_hit(text) or {}).get("record")),
         )
         return found
 
@@ -221,11 +222,10 @@ class FilteredMeetingListView(BoundedPaginationMixin, ListView):
         page = list(context["meetings"])
         if filters.q:
             searched = self.corrected_query or filters.q
-            extra["vocabulary_hit"] = pagecache.memo(
-                "vocabulary-hit", searched, lambda: vocabulary_hit(searched)
-            )
+            extra["vocabulary_hit"] = remembered_hit(searched)
             extra["corrected_query"] = self.corrected_query
-            found = search.snippets([m.pk for m in page], searched)
+            names = search.names_of((extra["vocabulary_hit"] or {}).get("record"))
+            found = search.snippets([m.pk for m in page], searched, names)
             for meeting in page:
                 meeting.snippet = found.get(meeting.pk)
             # Found by words only an account holds: say whose, and show them there.
@@ -241,28 +241,18 @@ class FilteredMeetingListView(BoundedPaginationMixin, ListView):
         return extra
 
 
-# A search this short may be a topic's or an official's name: their page is offered first.
-VOCABULARY_HIT_CHARS = 80
-
-
 def vocabulary_hit(text: str) -> dict | None:
     """The topic or official a search names exactly (by name or alias, any case), with
-    its count of published readouts: {"record", "count"}; else None. Two queries at most."""
-    text = " ".join(text.split())
-    if not text or len(text) > VOCABULARY_HIT_CHARS or '"' in text:
+    its count of published readouts: {"record", "count"}; else None. Three queries at most."""
+    record = search.named_record(text)
+    if record is None:
         return None
-    folded = text.casefold()
-    for model in (Topic, Official):
-        for record in model.objects.public().filter(
-            Q(name__iexact=text) | Q(aliases__icontains=text)
-        )[:20]:
-            names = [record.name, *record.alias_list]
-            if any(name.casefold() == folded for name in names):
-                return {
-                    "record": record,
-                    "count": Meeting.objects.published().of(record).count(),
-                }
-    return None
+    return {"record": record, "count": Meeting.objects.published().of(record).count()}
+
+
+def remembered_hit(text: str) -> dict | None:
+    """vocabulary_hit, computed once per version of the archive."""
+    return pagecache.memo("vocabulary-hit", text, lambda: vocabulary_hit(text))
 
 
 class HomeView(TemplateView):

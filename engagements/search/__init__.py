@@ -12,19 +12,26 @@ Nothing outside this package branches on the database engine.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
-from django.db.models.expressions import Expression
 from django.utils.safestring import SafeString
 
 from engagements.search import postgres, spelling, sqlite
 from engagements.search.accounts import AccountSnippet, account_snippets
-from engagements.search.query import MARK_START, MAX_QUERY_CHARS, ParsedQuery, highlight, parse
+from engagements.search.names import named_record, names_of, synonyms
+from engagements.search.query import (
+    MARK_START,
+    MAX_QUERY_CHARS,
+    ParsedQuery,
+    highlight,
+    parse,
+    prepare,
+)
 from engagements.search.schema import repair_sqlite_index
 
 __all__ = [
@@ -36,11 +43,15 @@ __all__ = [
     "find",
     "find_or_correct",
     "highlight",
+    "named_record",
+    "names_of",
     "parse",
+    "prepare",
     "repair_after_migrate",
     "search",
     "snippets",
     "suggestions",
+    "synonyms",
 ]
 
 
@@ -48,14 +59,13 @@ def _engine():
     return postgres if connection.vendor == "postgresql" else sqlite
 
 
-def _matching(meetings: QuerySet, text: str) -> tuple[QuerySet, Expression]:
-    return _engine().matching(meetings, text)
-
-
-def search(meetings: QuerySet, text: str, *, every_match: bool = False) -> QuerySet:
-    """Meetings matching `text`, annotated with `rank` (higher is better): the newest
+def search(
+    meetings: QuerySet, text: str, *, every_match: bool = False, synonyms: Sequence[str] = ()
+) -> QuerySet:
+    """Meetings matching `text` (or, when it names a topic or official, any of `synonyms`,
+    its names: names.synonyms), annotated with `rank` (higher is better): the newest
     settings.SEARCH_SAMPLE of them, or all with `every_match` (downloads)."""
-    matching, rank = _matching(meetings, text)
+    matching, rank = _engine().matching(meetings, text, synonyms=synonyms)
     if not every_match and settings.SEARCH_SAMPLE:  # 0: every match, whatever it costs
         newest = matching.order_by("-date", "-id").values("pk")[: settings.SEARCH_SAMPLE]
         matching = matching.model.objects.filter(pk__in=newest)
@@ -84,14 +94,19 @@ class Found:
         return list(self.pks[::-1] if sort == "oldest" else self.pks)
 
 
-def find(meetings: QuerySet, text: str) -> Found:
+def find(meetings: QuerySet, text: str, synonyms: Sequence[str] = ()) -> Found:
     """The newest settings.SEARCH_SAMPLE meetings matching `text`.
 
     One query reads them all, with their rank and facet keys: a search page counts its
     facets, orders its results and counts them from this (public/views.py), instead of having
     the database find the matches again for each (a third of a second each for a word in
     nearly every readout of 100,000)."""
-    matching, rank = _matching(meetings, text)
+    engine = _engine()
+    # SQLite ranks every match in one pass of its index afterwards (sqlite.ranks): ranking
+    # them in this query would cost n² for n matches.
+    matching, rank = engine.matching(
+        meetings, text, ranked=not engine.RANKED_APART, synonyms=synonyms
+    )
     rows = (
         matching.annotate(rank=rank)
         .order_by("-date", "-id")
@@ -108,31 +123,42 @@ def find(meetings: QuerySet, text: str) -> Found:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         columns = list(zip(*cursor.fetchall(), strict=True))
-    return Found(*columns) if columns else Found()
+    if not columns:
+        return Found()
+    if engine.RANKED_APART:
+        ranks = engine.ranks(text)
+        columns[4] = tuple(ranks.get(pk, 0.0) for pk in columns[0])
+    return Found(*columns)
 
 
 def find_or_correct(
-    meetings: QuerySet, text: str, vocabulary: Callable[[], dict[str, str]]
+    meetings: QuerySet,
+    text: str,
+    vocabulary: Callable[[], dict[str, str]],
+    synonyms_of: Callable[[str], Sequence[str]] = synonyms,
 ) -> tuple[Found, str | None]:
     """What `find` finds; when that is nothing, what the query corrected from the archive's
     vocabulary (read only then: `vocabulary()`, spelling.py) finds, with the corrected
-    query (else None)."""
-    found = find(meetings, text)
-    if found or parse(text).is_empty:
+    query (else None). `synonyms_of(query)`: the names of the topic or official a query
+    names (names.synonyms, which the pages keep per version of the archive)."""
+    found = find(meetings, text, synonyms_of(text))
+    if found or prepare(text).is_empty:
         return found, None
     corrected = spelling.correct(text, vocabulary())
     if corrected:
-        again = find(meetings, corrected)
+        again = find(meetings, corrected, synonyms_of(corrected))
         if again:
             return again, corrected
     return found, None
 
 
-def snippets(meeting_ids: list[int], text: str) -> dict[int, SafeString]:
+def snippets(
+    meeting_ids: list[int], text: str, synonyms: Sequence[str] = ()
+) -> dict[int, SafeString]:
     """Highlighted passages of the readouts' text for the given meetings: {pk: html}."""
     if not meeting_ids:
         return {}
-    rows = _engine().snippet_rows(meeting_ids, text)
+    rows = _engine().snippet_rows(meeting_ids, text, synonyms)
     return {pk: highlight(snippet) for pk, snippet in rows if snippet and MARK_START in snippet}
 
 

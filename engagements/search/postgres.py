@@ -1,12 +1,17 @@
 """PostgreSQL's full-text search: a stored, weighted `tsvector` with a GIN index.
 
-Queried with `websearch_to_tsquery` (quotes, `or`, `-`), ranked with `ts_rank`, snippets
-by `ts_headline`; misspelt names get suggestions from pg_trgm. Ranking reads only the row
+Queried with a tsquery built from the same reading of the search as SQLite's (query.prepare:
+quotes, `or`, `-`, stop words, spellings, a topic's other names), ranked with `ts_rank`
+(weights in the same proportions as SQLite's bm25), snippets by `ts_headline`; misspelt names get suggestions from pg_trgm. Ranking reads only the row
 it ranks (no statistics of the whole table), and every query starts from published
 readouts: nothing computed from drafts reaches a visitor.
 """
 
 from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+from functools import reduce
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -20,7 +25,7 @@ from django.db.models.expressions import Expression
 from django.db.models.functions import Concat
 
 from engagements.models import Meeting, Official, Topic
-from engagements.search.query import MARK_END, MARK_START
+from engagements.search.query import MARK_END, MARK_START, prepare
 
 CONFIG = "english"
 POSTGRES_SQL = [
@@ -38,8 +43,21 @@ POSTGRES_SQL = [
 ]
 
 
-def web_query(text: str) -> SearchQuery:
-    return SearchQuery(text.replace("\x00", " "), search_type="websearch", config=CONFIG)
+def _phrase(words: list[str]) -> SearchQuery:
+    return SearchQuery(" ".join(words), search_type="phrase", config=CONFIG)
+
+
+def web_query(text: str, synonyms: Sequence[str] = ()) -> SearchQuery | None:
+    """The tsquery of the search both engines run (query.prepare): each group one of its
+    phrases, every group, none of the excluded phrases; None when no word is left."""
+    parsed = prepare(text, synonyms)
+    query = None
+    for alternatives in parsed.groups:
+        either = reduce(operator.or_, (_phrase(p) for p in alternatives))
+        query = either if query is None else query & either
+    for words in parsed.excluded:
+        query = ~_phrase(words) if query is None else query & ~_phrase(words)
+    return query
 
 
 class _StoredVector(Expression):
@@ -57,7 +75,7 @@ _PG_VECTOR = _StoredVector()
 
 
 class _Substance(Expression):
-    """How substantive a readout is, from the length of its text: 1 for a line, about 3 for
+    """How substantive a readout is, from the length of its text: 1 for a line, about 4 for
     a page. It multiplies the rank, so that a long readout that names a subject in its
     topics and text is not buried under short ones that repeat it in their titles.
     (`octet_length` reads the stored size, not the text itself.)"""
@@ -69,25 +87,41 @@ class _Substance(Expression):
         return f"(1 + ln(1 + octet_length({alias}.body) / {SUBSTANCE_CHARS}.0))", []
 
 
-SUBSTANCE_CHARS = 1000
+SUBSTANCE_CHARS = 300
+# ts_rank's weights of the body (C: and D, unused), the summary, topics, places and accounts
+# (B), and the title and names (A).
+WEIGHTS = [0.1, 0.33, 0.67, 1.0]
 
 
-def matching(meetings: QuerySet, text: str) -> tuple[QuerySet, Expression]:
+# find() reads each match's rank with the match (no separate pass, as on SQLite).
+RANKED_APART = False
+
+
+def matching(
+    meetings: QuerySet, text: str, *, ranked: bool = True, synonyms: Sequence[str] = ()
+) -> tuple[QuerySet, Expression]:
     """The meetings matching `text`, and the expression of their rank (higher is better)."""
-    query = web_query(text)
-    return meetings.alias(search_vector=_PG_VECTOR).filter(search_vector=query), SearchRank(
-        _PG_VECTOR, query
-    ) * _Substance()
+    query = web_query(text, synonyms)
+    if query is None:
+        return meetings.none(), Value(0.0, output_field=FloatField())
+    # Ranked by the words asked for: a readout found by another of a topic's names only
+    # comes after those that use the name searched (as on SQLite).
+    asked = web_query(text) if synonyms else query
+    rank = SearchRank(_PG_VECTOR, asked, weights=WEIGHTS) * _Substance()
+    return meetings.alias(search_vector=_PG_VECTOR).filter(search_vector=query), rank
 
 
-def snippet_rows(meeting_ids: list[int], text: str):
+def snippet_rows(meeting_ids: list[int], text: str, synonyms: Sequence[str] = ()):
     """(pk, passage with the engine's markers) for each of the meetings."""
+    query = web_query(text, synonyms)
+    if query is None:
+        return []
     return (
         Meeting.objects.filter(pk__in=meeting_ids)
         .annotate(
             snippet=SearchHeadline(
                 Concat("summary", Value(" "), "body", output_field=TextField()),
-                web_query(text),
+                query,
                 config=CONFIG,
                 start_sel=MARK_START,
                 stop_sel=MARK_END,

@@ -7,6 +7,7 @@ PostgreSQL's `websearch_to_tsquery` reads the same syntax itself).
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.utils.html import escape
@@ -66,3 +67,102 @@ def highlight(snippet: str) -> SafeString:
     """Escape a snippet's text, then turn the engine's markers into <mark>."""
     html = escape(snippet).replace(MARK_START, "<mark>").replace(MARK_END, "</mark>")
     return mark_safe(html)  # noqa: S308 (escaped above; only our own tags added)
+
+
+# PostgreSQL's English stop words (its `english` configuration's list). Both engines leave
+# them out of a search, so that "the" or "of" finds the same on both: nothing, said so.
+STOP_WORDS = frozenset(
+    re.findall(
+        r"\w+",
+        """
+    a about above after again against all am an and any are as at be because been before
+    being below between both but by can did do does doing don down during each few for from
+    further had has have having he her here hers herself him himself his how i if in into
+    is it its itself just me more most my myself no nor not now of off on once only or
+    other our ours ourselves out over own same she should so some such t than that the
+    their theirs them themselves then there these they this those through to too under
+    until up very was we were what when where which while who whom why will with you your
+    yours yourself yourselves
+        """,
+    )
+)
+
+# British and American spellings of the same word: either finds both.
+_SPELLINGS = {
+    "defence": "defense",
+    "centre": "center",
+    "centres": "centers",
+    "programme": "program",
+    "programmes": "programs",
+    "labour": "labor",
+    "neighbour": "neighbor",
+    "neighbours": "neighbors",
+    "neighbouring": "neighboring",
+    "honour": "honor",
+    "favour": "favor",
+    "endeavour": "endeavor",
+    "endeavours": "endeavors",
+    "dialogue": "dialog",
+    "catalogue": "catalog",
+}
+_SPELLINGS |= {american: british for british, american in list(_SPELLINGS.items())}
+# -ise/-ize, -isation/-ization and their forms ("organisation", "modernizing").
+_ISE = re.compile(r"^(\w{3,})i([sz])(e|es|ed|ing|ation|ations|er|ers)$")
+# Words that end so but are spelt one way only.
+_ONLY_ISE = frozenset(
+    {"advise", "advertise", "comprise", "compromise", "despise", "devise", "enterprise",
+     "exercise", "expertise", "franchise", "improvise", "merchandise", "premise", "revise",
+     "supervise", "surprise", "televise", "prize", "seize", "size", "capsize"}
+)  # fmt: skip
+MAX_ALTERNATIVES = 8
+
+
+def other_spelling(word: str) -> str | None:
+    """The word in the other of British and American spelling, if it has one."""
+    word = word.casefold()
+    if word in _SPELLINGS:
+        return _SPELLINGS[word]
+    match = _ISE.match(word)
+    if not match:
+        return None
+    stem, letter, ending = match.groups()
+    if any(word.startswith(only.removesuffix("e")) for only in _ONLY_ISE):
+        return None
+    return f"{stem}i{'z' if letter == 's' else 's'}{ending}"
+
+
+def _words_key(words: Iterable[str]) -> str:
+    return " ".join(word.casefold() for word in words)
+
+
+def prepare(text: str, synonyms: Iterable[str] = ()) -> ParsedQuery:
+    """The search both engines run for `text`: its reading (`parse`) without stop words,
+    each word also in its other spelling (British or American), and, when the whole query
+    is the name or an alias of a topic or an official (`synonyms`: all its names), any of
+    its names."""
+    parsed = parse(text)
+    groups = [
+        kept
+        for alternatives in parsed.groups
+        if (kept := [p for p in alternatives if not all(w.casefold() in STOP_WORDS for w in p)])
+    ]
+    excluded = [p for p in parsed.excluded if not all(w.casefold() in STOP_WORDS for w in p)]
+    names = [re.findall(r"\w+", name) for name in synonyms]
+    names = [words for words in names if words]
+    if names and not excluded and all(len(alternatives) == 1 for alternatives in groups):
+        asked = _words_key(word for (phrase,) in groups for word in phrase)
+        if any(_words_key(words) == asked for words in names):
+            # "Shanghai Cooperation Organization" is the SCO: any of its names will do.
+            groups = [list({_words_key(words): words for words in names}.values())]
+    return ParsedQuery(
+        groups=[_with_spellings(alternatives) for alternatives in groups], excluded=excluded
+    )
+
+
+def _with_spellings(alternatives: list[list[str]]) -> list[list[str]]:
+    spelt = {_words_key(p): p for p in alternatives}
+    for phrase in alternatives:
+        other = [other_spelling(word) or word for word in phrase]
+        if other != [w.casefold() for w in phrase]:
+            spelt.setdefault(_words_key(other), other)
+    return list(spelt.values())[:MAX_ALTERNATIVES]

@@ -8,19 +8,25 @@ held a word (migration 0015).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from django.db import connection
 from django.db.models import FloatField, QuerySet, Value
 from django.db.models.expressions import Expression, RawSQL
 
-from engagements.search.query import MARK_END, MARK_START, parse
+from engagements.search.query import MARK_END, MARK_START, prepare
 
 FTS_TABLE = "engagements_meeting_fts"
-WEIGHTS = "10.0, 4.0, 1.0"  # bm25 weights of search_primary, search_secondary, body
+WEIGHTS = "6.0, 4.0, 2.0"  # bm25 weights of search_primary, search_secondary, body (3:2:1)
 # The rank is multiplied by 1 + ln(1 + bytes of text / SUBSTANCE_CHARS) (as on PostgreSQL).
-SUBSTANCE_CHARS = 1000
-# Each row's bm25 re-reads the term's whole posting list: ranking n hits costs n². Past
-# this many hits the matches come newest first instead.
+SUBSTANCE_CHARS = 300
+# Ranking in a queryset (a correlated bm25 per row) re-reads the term's whole posting list
+# for each row: n hits cost n². A queryset (search(): downloads, feeds) ranks at most this
+# many hits so, the rest newest first; a list page (find()) ranks every match in one pass
+# (ranks()).
 RANK_LIMIT = 300
+# find() takes its ranks from ranks(), not from the query that reads the matches.
+RANKED_APART = True
 SQLITE_TABLE = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
     "search_primary, search_secondary, body, content='engagements_meeting', "
@@ -100,9 +106,30 @@ class _Bm25Rank(Expression):
         )
 
 
-def matching(meetings: QuerySet, text: str) -> tuple[QuerySet, Expression]:
-    """The meetings matching `text`, and the expression of their rank (higher is better)."""
-    parsed = parse(text)
+def ranks(text: str) -> dict[int, float]:
+    """{meeting pk: rank} for every published meeting matching `text`, in one pass of the
+    index (bm25 with the column weights, times the substance factor). A readout a search
+    found by another of a topic's names (query.prepare) is not among them: it ranks last."""
+    parsed = prepare(text)
+    if not parsed.groups:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {FTS_TABLE}.rowid, -bm25({FTS_TABLE}, {WEIGHTS})"
+            f" * (1 + ln(1 + length(CAST(m.body AS BLOB)) / {SUBSTANCE_CHARS}.0))"
+            f" FROM {FTS_TABLE} JOIN engagements_meeting m ON m.id = {FTS_TABLE}.rowid"
+            f" WHERE {FTS_TABLE} MATCH %s",
+            [_fts5_expression(parsed.groups)],
+        )
+        return dict(cursor.fetchall())
+
+
+def matching(
+    meetings: QuerySet, text: str, *, ranked: bool = True, synonyms: Sequence[str] = ()
+) -> tuple[QuerySet, Expression]:
+    """The meetings matching `text`, and the expression of their rank (higher is better;
+    0 for all when not `ranked`, or past RANK_LIMIT hits)."""
+    parsed = prepare(text, synonyms)
     no_rank = Value(0.0, output_field=FloatField())
     rank = no_rank
     if not parsed.groups:
@@ -112,10 +139,15 @@ def matching(meetings: QuerySet, text: str) -> tuple[QuerySet, Expression]:
     else:
         expression = _fts5_expression(parsed.groups)
         matches = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*) FROM ({matches})", [expression])
-            hits = cursor.fetchone()[0]
-        rank = _Bm25Rank(expression) if hits <= RANK_LIMIT else no_rank
+        if ranked:
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT count(*) FROM ({matches})", [expression])
+                hits = cursor.fetchone()[0]
+            # Ranked by the words asked for: a readout found by another of a topic's names
+            # only comes after those that use the name searched.
+            rank = (
+                _Bm25Rank(_fts5_expression(prepare(text).groups)) if hits <= RANK_LIMIT else no_rank
+            )
         found = meetings.filter(pk__in=RawSQL(matches, [expression]))
     if parsed.excluded:
         expression = _fts5_expression([[words] for words in parsed.excluded]).replace(
@@ -127,9 +159,9 @@ def matching(meetings: QuerySet, text: str) -> tuple[QuerySet, Expression]:
     return found, rank
 
 
-def snippet_rows(meeting_ids: list[int], text: str):
+def snippet_rows(meeting_ids: list[int], text: str, synonyms: Sequence[str] = ()):
     """(pk, passage with the engine's markers) for each of the meetings that matches."""
-    parsed = parse(text)
+    parsed = prepare(text, synonyms)
     if not parsed.groups:
         return []
     placeholders = ", ".join(["%s"] * len(meeting_ids))

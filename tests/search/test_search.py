@@ -295,12 +295,21 @@ def test_a_first_import_into_an_empty_archive_leaves_the_search_index_in_place(d
             assert cursor.fetchone() == (1,)
 
 
-def test_past_the_sqlite_rank_limit_matches_come_newest_first(client, library, monkeypatch):
+def test_a_search_page_orders_every_match_by_relevance_past_the_sqlite_rank_limit(
+    client, monkeypatch
+):
+    """ "Most relevant first" is true however many readouts match: the list page ranks them
+    all (SQLite in one pass of its index), not only the first RANK_LIMIT."""
     monkeypatch.setattr(search.sqlite, "RANK_LIMIT", 1)
-    found = titles(client, "Gwadar")
-    assert set(found) == {library["gwadar"].title, library["climate"].title}
-    if connection.vendor == "sqlite":  # PostgreSQL ranks every match: no limit there
-        assert found == [library["gwadar"].title, library["climate"].title]  # newest first
+    for day, times in ((1, 3), (2, 1), (3, 2)):
+        make_meeting(
+            f"Harbour talks {day}",
+            date=dt.date(2025, 3, day),
+            summary=" ".join(["lighthouse"] * times) + " and the harbour.",
+        )
+    assert titles(client, "lighthouse") == ["Harbour talks 1", "Harbour talks 3", "Harbour talks 2"]
+    newest = titles(client, {"q": "lighthouse", "sort": "newest"})
+    assert newest == ["Harbour talks 3", "Harbour talks 2", "Harbour talks 1"]
 
 
 def test_a_search_matching_more_than_the_sample_counts_and_ranks_the_newest(client, settings):
@@ -572,3 +581,83 @@ def test_a_queryset_update_of_the_venue_moves_the_readouts_countries(client, db)
     assert titles(client, "Paris") == ["Talks abroad"]
     assert titles(client, {"country": "fr"}) == ["Talks abroad"]
     assert titles(client, {"country": "cn"}) == []
+
+
+# -- one reading of a search on both engines -------------------------------------------------
+
+
+def test_common_words_alone_find_nothing_and_the_page_says_why(client, library):
+    for query in ("the", "of the", '"the"'):
+        response = client.get("/meetings/", {"q": query})
+        assertContains(response, "There is no word to search for")
+        assertContains(response, "words as common as")
+        assert len(response.context["meetings"]) == 0
+    # Among other words they change nothing.
+    assert titles(client, "the Gwadar port") == titles(client, "Gwadar port")
+
+
+def test_hyphenated_words_are_found_as_the_words_in_a_row(client, db):
+    make_meeting("China-Pakistan talks", body="A review of China Pakistan ties.")
+    make_meeting("China and Pakistan apart", body="China spoke. Then Pakistan did.")
+    assert titles(client, "China-Pakistan") == ["China-Pakistan talks"]
+    assert titles(client, '"china pakistan"') == ["China-Pakistan talks"]
+
+
+def test_british_and_american_spellings_find_each_other(client, db):
+    make_meeting("Defence talks", body="The modernisation of the organisation was discussed.")
+    make_meeting("Defense talks", body="The modernization program was discussed.")
+    both = {"Defence talks", "Defense talks"}
+    assert set(titles(client, "defence")) == both
+    assert set(titles(client, "defense")) == both
+    assert set(titles(client, "modernizing")) == set(titles(client, "modernisation")) == both
+    assert titles(client, "organization") == ["Defence talks"]
+    assert set(titles(client, "programme")) == {"Defense talks"}
+
+
+def test_a_search_that_is_a_topics_name_finds_its_other_names_after_its_own(client, db):
+    make_topic(
+        "Shanghai Cooperation Organisation", aliases="SCO\nShanghai Cooperation Organization"
+    )
+    make_meeting("Summit in Tianjin", date=dt.date(2025, 9, 1), body="They met at the SCO summit.")
+    make_meeting(
+        "Organisation talks",
+        date=dt.date(2025, 1, 1),
+        topics=["Shanghai Cooperation Organisation"],  # a public topic: it has a readout
+        body="The Shanghai Cooperation Organization and its future.",
+    )
+    make_meeting("Unrelated", date=dt.date(2025, 10, 1), body="Cooperation in Shanghai.")
+    # The readout saying "SCO" is found too, after the one that says what was asked.
+    assert titles(client, "Shanghai Cooperation Organization") == [
+        "Organisation talks",
+        "Summit in Tianjin",
+    ]
+    assert set(titles(client, "SCO")) == {"Summit in Tianjin", "Organisation talks"}
+    html = client.get("/meetings/", {"q": "Shanghai Cooperation Organization"}).content.decode()
+    assert "<mark>SCO</mark>" in html  # the snippet shows the name it found
+    # The download holds what the page found.
+    body = b"".join(
+        client.get(
+            "/meetings/export.csv", {"q": "Shanghai Cooperation Organization"}
+        ).streaming_content
+    ).decode("utf-8-sig")
+    assert "Summit in Tianjin" in body and "Unrelated" not in body
+
+
+def test_prepare_reads_the_same_search_for_both_engines():
+    assert search.prepare("the defence of Gwadar").groups == [
+        [["defence"], ["defense"]],
+        [["Gwadar"]],
+    ]
+    assert search.prepare("-the cpec").excluded == []
+    assert search.prepare("SCO", ["Shanghai Cooperation Organisation", "SCO"]).groups == [
+        [
+            ["Shanghai", "Cooperation", "Organisation"],
+            ["SCO"],
+            ["Shanghai", "Cooperation", "organization"],
+        ]
+    ]
+    # Only a whole query that is a name is widened: "SCO summit" is not.
+    assert search.prepare("SCO summit", ["SCO", "Shanghai Cooperation Organisation"]).groups == [
+        [["SCO"]],
+        [["summit"]],
+    ]

@@ -132,7 +132,7 @@ define eval_search_steps
 	DATABASE_URL=$(1) DEBUG=true $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(1) DEBUG=true $(BIN)/python manage.py load_fixtures -v0
 	DATABASE_URL=$(1) DEBUG=true $(BIN)/python manage.py import_readouts --no-progress build/eval-search-samples.jsonl
-	DATABASE_URL=$(1) DEBUG=true $(BIN)/python manage.py evaluate_search $(if $(QUERIES),'$(QUERIES)')
+	DATABASE_URL=$(1) DEBUG=true $(BIN)/python manage.py evaluate_search $(if $(QUERIES),'$(QUERIES)',--rankings-dir eval/search)
 endef
 eval-search: $(STAMP)
 	@mkdir -p build && rm -f $(EVAL_SEARCH_DB)

@@ -61,6 +61,9 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("meetings/", views.MeetingListView.as_view(), name="meeting-list"),
     path("meetings/feed/", feeds.LatestFeed(), name="meeting-feed"),
+    path(
+        "meetings/facets/<slug:key>/", views.FacetValuesView.as_view(), name="meeting-facet-values"
+    ),
     path("meetings/export.csv", exports.export_csv, name="meeting-export-csv"),
     path("meetings/export.jsonl", exports.export_jsonl, name="meeting-export-jsonl"),
     path("meetings/<yyyy:year>/", views.YearArchiveView.as_view(), name="meeting-year"),

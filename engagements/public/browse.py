@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Max, Min
 from django.db.models.functions import Left, Upper
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -43,22 +43,13 @@ class CountryDetailView(FilteredMeetingListView):
     def own_feed_url(self) -> str:
         return reverse("engagements:country-feed", args=[self.country.code])
 
+    # Its counterpart countries are listed once, as links to the bilateral dossiers.
+    hidden_facets = frozenset({"country"})
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # The busiest topics come from the topic facet: no query of their own.
-        topics = next((f.values for f in context.get("facets", []) if f.key == "topic"), [])[:10]
-        busiest = max((v.count for v in topics), default=0)
         context.update(
             country=self.country,
-            topic_bars=[
-                {
-                    "name": v.label,
-                    "meeting_count": v.count,
-                    "share": v.count / busiest,
-                    "url": v.url,
-                }
-                for v in topics
-            ],
             sides_compared=pagecache.memo(
                 "sides-compared",
                 (self.country.pk, None),
@@ -72,16 +63,38 @@ class CountryDetailView(FilteredMeetingListView):
             counterpart_countries=pagecache.memo(
                 "counterparts",
                 self.country.pk,
-                lambda: stats.with_shares(
-                    stats.kept_top(Country, ("country", self.country.pk), exclude=[self.country])
-                ),
+                lambda: [
+                    setattr(other, "url", bilateral_url(self.country.code, other.code)) or other
+                    for other in stats.with_shares(
+                        stats.kept_top(
+                            Country, ("country", self.country.pk), exclude=[self.country]
+                        )
+                    )
+                ],
             ),
         )
         return context
 
 
+def bilateral_url(code_a: str, code_b: str, *, feed: bool = False) -> str:
+    """The one address of a pair's dossier (or feed): the two codes in alphabetical order."""
+    first, second = sorted([code_a.lower(), code_b.lower()])
+    return reverse(
+        "engagements:bilateral-feed" if feed else "engagements:bilateral", args=[first, second]
+    )
+
+
 class BilateralView(FilteredMeetingListView):
     template_name = "engagements/bilateral_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        a, b = self.pair  # a 404 first for a pair that is not public
+        canonical = bilateral_url(a.code, b.code)
+        if request.path != canonical:
+            # /countries/pk/cn/ and /countries/cn/pk/ are one dossier: one address for it.
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(f"{canonical}?{query}" if query else canonical)
+        return super().get(request, *args, **kwargs)
 
     @cached_property
     def pair(self) -> tuple[Country, Country]:
@@ -97,7 +110,7 @@ class BilateralView(FilteredMeetingListView):
         return list(self.pair)
 
     def own_feed_url(self) -> str:
-        return reverse("engagements:bilateral-feed", args=[c.code for c in self.pair])
+        return bilateral_url(*(c.code for c in self.pair), feed=True)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

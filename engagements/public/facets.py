@@ -36,6 +36,8 @@ from engagements.public.filters import MeetingFilters, changed_query, parse_filt
 from engagements.upkeep import derived, facetcounts
 
 FACET_SIZE = 10
+# A facet's page of all its values (FacetValuesView) lists at most this many, busiest first.
+ALL_VALUES = 500
 
 
 @dataclass
@@ -51,6 +53,11 @@ class Facet:
     key: str
     title: str
     values: list[FacetValue] = field(default_factory=list)
+    more: bool = False  # it has more values than are listed
+
+
+# The facets with a page of all their values, and what that page is called.
+LISTED_IN_FULL = {"country": "Countries", "official": "Officials", "topic": "Topics"}
 
 
 def _with(query: QueryDict, **changes: str) -> str:
@@ -58,13 +65,13 @@ def _with(query: QueryDict, **changes: str) -> str:
     return changed_query(query, add=changes)
 
 
-def _top(rows: QuerySet, key: str, leave_out: set[int]) -> dict[int, int]:
-    """{key value: number of meetings} for the FACET_SIZE most frequent values of `key`."""
+def _top(rows: QuerySet, key: str, leave_out: set[int], size: int) -> dict[int, int]:
+    """{key value: number of meetings} for the `size` most frequent values of `key`."""
     counted = (
         rows.exclude(**{f"{key}__in": leave_out})
         .values(key)
         .annotate(count=Count("*"))
-        .order_by("-count", key)[:FACET_SIZE]
+        .order_by("-count", key)[:size]
     )
     return {row[key]: row["count"] for row in counted}
 
@@ -80,7 +87,7 @@ class Counts:
     topics: dict[int, int]
 
 
-def _live_counts(meetings: QuerySet[Meeting], leave_out) -> Counts:
+def _live_counts(meetings: QuerySet[Meeting], leave_out, size: int = FACET_SIZE) -> Counts:
     """Count the current result set: four queries, each a grouping of `meetings`."""
     ids = meetings.order_by().values("pk")
     # One grouping gives the kinds, the years, the months (for the activity chart of a
@@ -102,13 +109,28 @@ def _live_counts(meetings: QuerySet[Meeting], leave_out) -> Counts:
     return Counts(
         per_kind,
         per_month,
-        _top(MeetingCountry.objects.filter(meeting_id__in=ids), "country_id", leave_out(Country)),
-        _top(Participation.objects.filter(meeting_id__in=ids), "official_id", leave_out(Official)),
-        _top(TaggedMeeting.objects.filter(content_object_id__in=ids), "tag_id", leave_out(Topic)),
+        _top(
+            MeetingCountry.objects.filter(meeting_id__in=ids),
+            "country_id",
+            leave_out(Country),
+            size,
+        ),
+        _top(
+            Participation.objects.filter(meeting_id__in=ids),
+            "official_id",
+            leave_out(Official),
+            size,
+        ),
+        _top(
+            TaggedMeeting.objects.filter(content_object_id__in=ids),
+            "tag_id",
+            leave_out(Topic),
+            size,
+        ),
     )
 
 
-def _found_counts(found: search.Found, leave_out) -> Counts:
+def _found_counts(found: search.Found, leave_out, size: int = FACET_SIZE) -> Counts:
     """Count what a search found from the rows it read (search.find): no query at all."""
     per_kind = Counter(found.kinds)
     per_month: Counter[tuple[int, int]] = Counter()
@@ -122,13 +144,13 @@ def _found_counts(found: search.Found, leave_out) -> Counts:
     for facet, model in (("country", Country), ("official", Official), ("topic", Topic)):
         left_out = leave_out(model)
         # Busiest first, then by id, as the database's groupings order them.
-        best = heapq.nsmallest(FACET_SIZE + len(left_out), candidates[facet])
+        best = heapq.nsmallest(size + len(left_out), candidates[facet])
         kept = ((pk, -negative) for negative, pk in best if pk not in left_out)
-        tops[facet] = dict(itertools.islice(kept, FACET_SIZE))
+        tops[facet] = dict(itertools.islice(kept, size))
     return Counts(per_kind, per_month, tops["country"], tops["official"], tops["topic"])
 
 
-def _kept_counts(scope: tuple[str, int], leave_out) -> Counts:
+def _kept_counts(scope: tuple[str, int], leave_out, size: int = FACET_SIZE) -> Counts:
     """Read the counts kept for `scope` (keptcounts.py): four small indexed reads."""
     per_kind: Counter[str] = Counter()
     per_month: Counter[tuple[int, int]] = Counter()
@@ -142,7 +164,7 @@ def _kept_counts(scope: tuple[str, int], leave_out) -> Counts:
 
     def top(facet: str, model) -> dict[int, int]:
         rows = keptcounts.counted(scope, (facet,)).exclude(value__in=leave_out(model))
-        return dict(rows.values_list("value", "count")[:FACET_SIZE])
+        return dict(rows.values_list("value", "count")[:size])
 
     if not per_kind:
         return Counts(per_kind, per_month, {}, {}, {})
@@ -162,6 +184,7 @@ def facets(
     *,
     scope=(),
     country_names: dict[int, tuple[str, str]],
+    size: int = FACET_SIZE,
 ) -> tuple[list[Facet], int]:
     """The facets of `results` (the current, filtered result set: a queryset, or what a
     search found, search.find), and its size.
@@ -180,12 +203,15 @@ def facets(
         return {item.pk for item in in_force if isinstance(item, model)}
 
     kept_scope = keptcounts.scope_of(filters, scope)
+    # More than are listed: whether a facet has more values than it lists, once the values
+    # every result shares (which narrow nothing) are left out.
+    wanted = 2 * size + 1
     if isinstance(results, search.Found):
-        counts = _found_counts(results, leave_out)
+        counts = _found_counts(results, leave_out, wanted)
     elif kept_scope is not None:
-        counts = _kept_counts(kept_scope, leave_out)
+        counts = _kept_counts(kept_scope, leave_out, wanted)
     else:
-        counts = _live_counts(results, leave_out)
+        counts = _live_counts(results, leave_out, wanted)
 
     kind, year, month = Facet("kind", "Kinds"), Facet("year", "Years"), Facet("month", "Months")
     per_year: Counter[int] = Counter()
@@ -236,6 +262,8 @@ def facets(
     for narrowing in (country, official, topic, kind):
         narrowing.values = [v for v in narrowing.values if v.count < total]
         narrowing.values.sort(key=lambda v: (-v.count, v.label))
+        narrowing.more = narrowing.key in LISTED_IN_FULL and len(narrowing.values) > size
+        del narrowing.values[size:]
     return [f for f in (country, official, topic, kind, year, month) if f.values], total
 
 

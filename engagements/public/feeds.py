@@ -13,6 +13,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from engagements.models import Country, Meeting, Official, Source, Topic
+from engagements.public import browse
 from engagements.public.filters import parse_filters
 
 FEED_SIZE = 30
@@ -162,7 +163,7 @@ class BilateralFeed(ReadoutFeed):
         return f"Engagement Archive: {pair[0].name} and {pair[1].name}"
 
     def link(self, pair) -> str:
-        return reverse("engagements:bilateral", args=[pair[0].code, pair[1].code])
+        return browse.bilateral_url(pair[0].code, pair[1].code)
 
 
 class OfficialFeed(ReadoutFeed):

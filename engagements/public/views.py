@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.db.models import Count, Prefetch
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -100,6 +100,9 @@ class FilteredMeetingListView(BoundedPaginationMixin, ListView):
 
     def own_feed_url(self) -> str:
         return reverse("engagements:meeting-feed")
+
+    # Facets a page lists in its own way instead (a country's counterparts).
+    hidden_facets: frozenset[str] = frozenset()
 
     def scope(self) -> list:
         """The country, official or topic this page is about (left out of its facets)."""
@@ -209,6 +212,10 @@ class FilteredMeetingListView(BoundedPaginationMixin, ListView):
         facet_list, total = self.summary
         extra = {
             "facets": facet_list,
+            # The facets that narrow the list (years and months draw the activity chart).
+            "narrowing_facets": [
+                f for f in facet_list if f.key not in {"year", "month", *self.hidden_facets}
+            ],
             "export_row_limit": settings.EXPORT_ROW_LIMIT,
             # A filtered download holds at most EXPORT_ROW_LIMIT readouts (exports.py).
             "export_too_large": bool(context.get("export_query"))
@@ -392,3 +399,55 @@ class MeetingCitationView(MeetingDetailView):
 
     def get_context_data(self, **kwargs):
         return {}  # the file needs none of the page's related readouts
+
+
+class FacetValuesView(TemplateView):
+    """Every value of one facet (countries, officials or topics) of a filtered list, with
+    its count: where a facet's "more" link leads. The list's own parameters, the busiest
+    ALL_VALUES values."""
+
+    template_name = "engagements/facet_values.html"
+
+    def get(self, request, *args, **kwargs):
+        key = kwargs["key"]
+        if key not in facets.LISTED_IN_FULL:
+            raise Http404("No such facet.")
+        filters, form = parse_filters(request.GET)
+        if filters is None:
+            context = self.get_context_data(key=key, filter_form=form, facet=None, total=0)
+            return self.render_to_response(context, status=400)
+        query = request.GET.copy()
+        query.pop("page", None)
+        facet, total = pagecache.memo(
+            "facet-values", (key, query.urlencode()), lambda: self.count(key, filters, query)
+        )
+        return self.render_to_response(
+            self.get_context_data(key=key, filters=filters, facet=facet, total=total)
+        )
+
+    @staticmethod
+    def count(key: str, filters, query) -> tuple[facets.Facet | None, int]:
+        published = Meeting.objects.published()
+        if filters.q:
+            results, _corrected = search.find_or_correct(
+                filters.narrow(published),
+                filters.q,
+                lambda: pagecache.memo("spelling", (), spelling.read_vocabulary),
+                lambda text: search.names_of((remembered_hit(text) or {}).get("record")),
+            )
+        else:
+            results = filters.apply(published)
+        facet_list, total = facets.facets(
+            results,
+            query,
+            filters,
+            country_names={pk: (name, code) for pk, name, code in public_countries()},
+            size=facets.ALL_VALUES,
+        )
+        return next((f for f in facet_list if f.key == key), None), total
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["title"] = facets.LISTED_IN_FULL[kwargs["key"]]
+        context["list_query"] = self.request.GET.urlencode()
+        return context

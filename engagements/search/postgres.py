@@ -1,10 +1,11 @@
 """PostgreSQL's full-text search: a stored, weighted `tsvector` with a GIN index.
 
-Queried with a tsquery built from the same reading of the search as SQLite's (query.prepare:
+Queried with a tsquery built from the same reading of a search as SQLite's (query.prepare:
 quotes, `or`, `-`, stop words, spellings, a topic's other names), ranked with `ts_rank`
-(weights in the same proportions as SQLite's bm25), snippets by `ts_headline`; misspelt names get suggestions from pg_trgm. Ranking reads only the row
-it ranks (no statistics of the whole table), and every query starts from published
-readouts: nothing computed from drafts reaches a visitor.
+(weights in the proportions of SQLite's bm25), snippets by `ts_headline`; misspelt names
+get suggestions from pg_trgm. Ranking reads only the row it ranks (no statistics of the
+whole table), and every query starts from published readouts: nothing computed from
+drafts reaches a visitor.
 """
 
 from __future__ import annotations

@@ -223,9 +223,13 @@ def test_the_dossier_and_the_country_page_count_what_each_side_names(client):
     second["sources"][1]["topics"] = ["CPEC 2.0", "youth exchanges"]
     second["sources"][1]["text"] = "Both stressed youth exchanges."
     assert import_readouts([line(first), line(second)]).created == 2
-    page = client.get("/countries/pk/cn/").content.decode()
+    # One address per pair: the codes in alphabetical order.
+    redirect = client.get("/countries/pk/cn/", {"topic": "cpec-20"})
+    assert redirect.status_code == 301
+    assert redirect["Location"] == "/countries/cn/pk/?topic=cpec-20"
+    page = client.get("/countries/cn/pk/").content.decode()
     assert "What each side names" in page
-    assert "Of the 2 meetings with accounts by both Pakistan and China" in page
+    assert "Of the 2 meetings with accounts by both China and Pakistan" in page
     table = page[page.index('<table class="sides-compared">') : page.index("</table>")]
 
     def row(topic: str) -> str:
@@ -237,13 +241,13 @@ def test_the_dossier_and_the_country_page_count_what_each_side_names(client):
     assert ">2</a> of 2</td>" in youth and ">1</a> of 2</td>" in youth
     assert "<td>0 of 2</td>" in row("party-to-party exchanges")
     # Each number links to the readouts behind it.
-    behind = "/meetings/?country=pk&country=cn&topic=youth-exchanges&named_by=cn"
+    behind = "/meetings/?country=cn&country=pk&topic=youth-exchanges&named_by=cn"
     assert f'<a href="{behind.replace("&", "&amp;")}">1</a>' in youth
     listed = client.get(behind).content.decode()
     assert "1 readout" in listed and "named in" in listed and "China’s account" in listed
     assert "Khalil Hashmi pays courtesy call" in listed
     html = table
-    assert 'href="/meetings/?country=pk&amp;country=cn&amp;topic=youth-exchanges"' in html
+    assert 'href="/meetings/?country=cn&amp;country=pk&amp;topic=youth-exchanges"' in html
     country = client.get("/countries/pk/").content.decode()
     assert "accounts by both Pakistan and their counterparts" in country
 
@@ -270,7 +274,7 @@ def test_named_by_lists_only_readouts_told_by_both_sides_whose_account_names_the
 
 
 def test_no_comparison_without_both_sides_accounts(client, seed_like):
-    assert "What each side names" not in client.get("/countries/pk/cn/").content.decode()
+    assert "What each side names" not in client.get("/countries/cn/pk/").content.decode()
 
 
 def test_a_meeting_is_found_by_any_accounts_words(client):

@@ -81,7 +81,7 @@ def test_facets_narrow_country_official_and_topic_pages_too(client, world):
         ("/countries/cn/", "topic", {"CPEC 2.0": 1}),  # trade: in both, narrows nothing
         ("/topics/trade/", "kind", {"Courtesy call": 1, "Bilateral meeting": 1}),
         ("/officials/anwar-envoy/", "year", {"2023": 1, "2024": 1}),
-        ("/countries/pk/cn/", "kind", {"Courtesy call": 1, "Bilateral meeting": 1}),
+        ("/countries/cn/pk/", "kind", {"Courtesy call": 1, "Bilateral meeting": 1}),
     ]:
         response = client.get(url)
         assert {k: c for k, (c, _) in facet(response, facet_key).items()} == expected, url
@@ -155,3 +155,59 @@ def test_the_home_page_chart_links_to_the_archive_pages(client, world):
         "share": activity["rows"][0]["share"],
         "url": "/meetings/2015/",
     }
+
+
+@pytest.fixture
+def many_topics(db):
+    """Twelve topics over a dozen readouts: topic n is in readouts n..11 (12 - n of them)."""
+    envoy = make_official("Anwar Envoy", country="PK")
+    cn = make_official("Chen Counterpart", country="CN")
+    topics = [f"topic {chr(97 + n)}" for n in range(12)]
+    for day in range(12):
+        make_meeting(
+            f"Talks {day}",
+            date=dt.date(2024, 1, day + 1),
+            participants=[(envoy, "envoy", ""), (cn, "counterpart", "")],
+            topics=topics[: day + 1],
+        )
+    return topics
+
+
+@pytest.mark.parametrize("q", ["", "talks"])
+def test_a_facet_lists_its_top_ten_and_links_to_all_its_values(client, many_topics, q):
+    response = client.get("/meetings/", {"q": q} if q else {})
+    topics = {f.key: f for f in response.context["facets"]}["topic"]
+    # "topic a" is in every readout: it would narrow nothing, so it is not offered.
+    assert len(topics.values) == 10 and topics.more
+    assert topics.values[0].label == "topic b" and topics.values[0].count == 11
+    html = response.content.decode()
+    more = "/meetings/facets/topic/" + (f"?q={q}" if q else "")
+    assert f'<a href="{more}">All topics…</a>' in html
+    page = client.get(more)
+    assert page.status_code == 200
+    listed = page.content.decode()
+    assert "Topics of these readouts" in listed and 'content="noindex"' in listed
+    for n in range(1, 12):  # every value with its count, each narrowing the list
+        name = f"topic {chr(97 + n)}"
+        slug = name.replace(" ", "-")
+        assert f'<a href="/meetings/?{f"q={q}&amp;" if q else ""}topic={slug}">{name}</a>' in listed
+        assert f'<td class="num">{12 - n}</td>' in listed
+    # A facet that lists everything it has offers no "more".
+    assert "All officials…" not in html
+
+
+def test_a_facet_page_refuses_what_it_cannot_list(client, many_topics):
+    assert client.get("/meetings/facets/kind/").status_code == 404
+    assert client.get("/meetings/facets/nonsense/").status_code == 404
+    bad = client.get("/meetings/facets/topic/", {"from": "not-a-date"})
+    assert bad.status_code == 400 and "Enter a date" in bad.content.decode()
+    empty = client.get("/meetings/facets/official/", {"country": "zz"})
+    assert empty.status_code == 200 and "no officials to narrow them by" in empty.content.decode()
+
+
+def test_narrow_these_results_never_appears_empty(client, db):
+    envoy = make_official("Anwar Envoy", country="PK")
+    make_meeting("Alone", date=dt.date(2024, 1, 1), participants=[(envoy, "envoy", "")])
+    html = client.get("/meetings/").content.decode()
+    # One readout: nothing would narrow it, and only the year chart has values.
+    assert "Narrow these results" not in html

@@ -249,7 +249,7 @@ def test_country_page_lists_meetings_counterparts_officials_topics(client, archi
     assertNotContains(response, archive["delhi"].title)
     # The counterpart country links to the bilateral dossier.
     assertContains(response, "Most frequent counterpart countries")
-    assertInHTML('<a href="/countries/pk/cn/">China</a>', html)
+    assertInHTML('<a href="/countries/cn/pk/">China</a>', html)
     assertNotContains(response, "France")
     # Facets over the country's readouts; the country itself is not offered again, nor
     # Khalil Hashmi, who is in all three (choosing him would narrow nothing).
@@ -258,17 +258,18 @@ def test_country_page_lists_meetings_counterparts_officials_topics(client, archi
     assertNotContains(response, 'href="?official=khalil-hashmi"')
     assertInHTML(f'<a href="?topic={slug_of("Trade")}">Trade</a>', html)
     assertNotContains(response, 'href="?country=pk"')
-    # The busiest topics as a bar chart, each bar narrowing the list.
-    assertContains(response, "Most discussed topics")
-    bars = response.context["topic_bars"]
-    assert bars and bars[0]["share"] == 1
-    assert all(bar["url"].startswith("?topic=") for bar in bars)
+    # Each list once: the topics as a facet, the counterparts as dossier links (not again
+    # as a facet of countries).
+    assertNotContains(response, "Most discussed topics")
+    assert [f.key for f in response.context["narrowing_facets"]].count("topic") == 1
+    assert "country" not in [f.key for f in response.context["narrowing_facets"]]
+    assertNotContains(response, 'id="facet-country"')
 
 
 def test_bilateral_page_lists_engagements_between_two_countries(client, archive):
-    response = get_ok(client, "/countries/pk/cn/")
+    response = get_ok(client, "/countries/cn/pk/")
     html = response.content.decode()
-    assertInHTML("<h1>Pakistan and China</h1>", html)
+    assertInHTML("<h1>China and Pakistan</h1>", html)
     assertContains(response, "2 readouts")
     assertContains(response, archive["meeting"].title)
     assertContains(response, archive["earlier"].title)
@@ -284,7 +285,7 @@ def test_bilateral_counts_the_venue_as_involvement(client, db):
     meeting = make_meeting(
         "Envoy visits Beijing alone", location="CN", participants=[(pakistani, "envoy", "Envoy")]
     )
-    response = get_ok(client, "/countries/pk/cn/")
+    response = get_ok(client, "/countries/cn/pk/")
     assertContains(response, meeting.title)
 
 
@@ -434,7 +435,7 @@ PAGES_THAT_MIGHT_LEAK = [
     "/countries/",
     "/countries/pk/",
     "/countries/cn/",
-    "/countries/pk/cn/",
+    "/countries/cn/pk/",
     "/officials/",
     "/officials/khalil-hashmi/",
     "/officials/liu-haixing/",
@@ -508,7 +509,7 @@ NOT_FOUND = [
     "/meetings/2025/?page=999",
     "/meetings/2025/11/?page=abc",
     "/countries/pk/?page=999",
-    "/countries/pk/cn/?page=-1",
+    "/countries/cn/pk/?page=-1",
     "/officials/khalil-hashmi/?page=abc",
     "/officials/?page=999",
     "/topics/trade/?page=999",
@@ -570,7 +571,7 @@ QUERY_BUDGET = {
     "/countries/": 2,
     # as /meetings/, plus the country, its counterparts and what each side's accounts name
     "/countries/pk/": 13,
-    "/countries/pk/cn/": 12,
+    "/countries/cn/pk/": 12,
     "/officials/": 4,
     "/officials/anwar-envoy/": 12,  # as /meetings/, plus the official and their offices
     "/topics/": 2,

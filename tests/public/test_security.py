@@ -86,7 +86,7 @@ def page_urls(hostile) -> dict[str, str]:
         "readout": hostile["meeting"].get_absolute_url(),
         "countries": "/countries/",
         "country": "/countries/pk/",
-        "bilateral": "/countries/pk/cn/",
+        "bilateral": "/countries/cn/pk/",
         "officials": "/officials/",
         "official": hostile["official"].get_absolute_url(),
         "topics": "/topics/",

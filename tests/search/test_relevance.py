@@ -13,13 +13,21 @@ from django.core.management import CommandError, call_command
 
 from engagements.interchange.importing import import_readouts
 from engagements.interchange.synthetic import sample_records
-from engagements.management.commands.evaluate_search import evaluate, ndcg, read_queries
+from engagements.management.commands.evaluate_search import (
+    agreement,
+    evaluate,
+    ndcg,
+    read_queries,
+    top_tens,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = ROOT / "eval" / "search" / "queries.json"
 SAMPLES = 2000  # as `make eval-search`
 # (nDCG@10, share of queries whose best readout is first), per engine: may not fall.
-FLOORS = {"sqlite": (0.809, 0.767), "postgresql": (0.795, 0.767)}
+FLOORS = {"sqlite": (0.845, 0.875), "postgresql": (0.82, 0.767)}
+# Top tens shared across the engines (mean overlap), and the same first readout: at least.
+AGREEMENT = (0.75, 0.6)
 
 
 def test_ndcg_rewards_the_best_readouts_first():
@@ -30,6 +38,14 @@ def test_ndcg_rewards_the_best_readouts_first():
     ideal = 7 + 1 / math.log2(3)
     assert swapped == pytest.approx((1 + 7 / math.log2(3)) / ideal)
     assert 0 < swapped < 1
+
+
+def test_agreement_compares_two_engines_top_tens():
+    ours = {"a": ["x", "y"], "b": ["z"]}
+    assert agreement(ours, ours) == (1.0, 1.0)
+    overlap, same_first = agreement(ours, {"a": ["y", "x", "w"], "b": ["q"], "c": ["x"]})
+    assert overlap == pytest.approx((2 / 3 + 0) / 2) and same_first == 0.0
+    assert agreement(ours, {}) == (0.0, 0.0)
 
 
 def test_a_queries_file_that_is_not_a_list_of_judged_queries_is_refused(tmp_path):
@@ -61,3 +77,10 @@ def test_relevance_on_the_judged_queries_does_not_fall(researchers_archive):
     floor_ndcg, floor_first = FLOORS[connection.vendor]
     assert mean >= floor_ndcg, [(r["query"], round(r["ndcg"], 2)) for r in results]
     assert first >= floor_first
+    # The same answers on both engines: this engine's top tens against the other's, as
+    # `make eval-search` last wrote them (eval/search/rankings-<engine>.json).
+    other = "postgresql" if connection.vendor == "sqlite" else "sqlite"
+    theirs = json.loads((QUERIES.parent / f"rankings-{other}.json").read_text())
+    assert set(theirs) == {q["query"] for q in queries}, "run make eval-search again"
+    overlap, same_first = agreement(top_tens(results), theirs)
+    assert overlap >= AGREEMENT[0] and same_first >= AGREEMENT[1], (overlap, same_first)

@@ -68,6 +68,26 @@ def evaluate(queries: list[dict]) -> list[dict]:
     return results
 
 
+def top_tens(results: list[dict]) -> dict[str, list[str]]:
+    """{query: the ids of its first ten readouts}, as compared across engines."""
+    return {r["query"]: r["ranked"][:CUTOFF] for r in results}
+
+
+def agreement(ours: dict[str, list[str]], theirs: dict[str, list[str]]) -> tuple[float, float]:
+    """How alike two engines' answers are over the queries both ran: the mean overlap of
+    their top tens (shared readouts / readouts in either), and the share of queries whose
+    first readout is the same."""
+    shared = [q for q in ours if q in theirs]
+    if not shared:
+        return 0.0, 0.0
+    overlap = [
+        len(set(ours[q]) & set(theirs[q])) / max(1, len(set(ours[q]) | set(theirs[q])))
+        for q in shared
+    ]
+    same_first = [ours[q][:1] == theirs[q][:1] for q in shared]
+    return sum(overlap) / len(shared), sum(same_first) / len(shared)
+
+
 class Command(BaseCommand):
     help = (
         "Run every judged query of a file (eval/search/queries.json by default) through the "
@@ -83,6 +103,11 @@ class Command(BaseCommand):
         )
         parser.add_argument("--worst", type=int, default=10, help="list the worst N queries")
         parser.add_argument("--out", help="write each query's ranking and scores as JSON")
+        parser.add_argument(
+            "--rankings-dir",
+            help="write each query's top ten to DIR/rankings-<engine>.json, which the suite "
+            "compares with the other engine's (tests/search/test_relevance.py)",
+        )
 
     def handle(self, *args, queries: str, worst: int, out: str | None, **options) -> None:
         judged = read_queries(Path(queries))
@@ -91,6 +116,9 @@ class Command(BaseCommand):
         results = evaluate(judged)
         if out:
             Path(out).write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
+        if options.get("rankings_dir"):
+            path = Path(options["rankings_dir"]) / f"rankings-{connection.vendor}.json"
+            path.write_text(json.dumps(top_tens(results), ensure_ascii=False, indent=1) + "\n")
         by_kind: dict[str, list[dict]] = defaultdict(list)
         for result in results:
             by_kind[result["kind"]].append(result)

@@ -2,7 +2,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path, register_converter
 from django.views.generic import TemplateView
 
-from engagements.public import browse, exports, feeds, panels, views
+from engagements.public import browse, exports, feeds, oai, panels, views
 from engagements.public.sitemaps import SITEMAPS
 
 
@@ -106,6 +106,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
         name="robots",
     ),
+    path("oai/", oai.endpoint, name="oai"),
     path("data/", panels.DataView.as_view(), name="data"),
     path("data/<slug:key>.csv", panels.download, {"fmt": "csv"}, name="panel-csv"),
     path("data/<slug:key>.json", panels.download, {"fmt": "json"}, name="panel-json"),

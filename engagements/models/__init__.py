@@ -5,7 +5,13 @@ meetings (a readout, its participants and sources) ← bookkeeping (the version,
 addresses, kept counts). Nothing here imports from the rest of the app but markup.
 """
 
-from engagements.models.bookkeeping import ArchiveVersion, FacetCount, FormerAddress, MeetingFacet
+from engagements.models.bookkeeping import (
+    ArchiveVersion,
+    FacetCount,
+    FormerAddress,
+    MeetingFacet,
+    Withdrawal,
+)
 from engagements.models.meetings import (
     AccountTitle,
     Meeting,
@@ -51,6 +57,7 @@ __all__ = [
     "Source",
     "TaggedMeeting",
     "Topic",
+    "Withdrawal",
     "http_url_validator",
     "longest",
     "meetings_changed",

@@ -133,3 +133,20 @@ class FacetCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope_facet} {self.scope_value}: {self.facet} {self.value} × {self.count}"
+
+
+class Withdrawal(models.Model):
+    """A readout the public saw and sees no more (deleted, or returned to draft), kept so
+    that harvesters learn to drop it (OAI-PMH reports it as deleted). Forgotten when the
+    readout is published again. Saves and deletes one at a time leave one (the admin, the
+    History's reverts); a bulk delete or an import does not: the archive declares its
+    deletions "transient"."""
+
+    external_id = models.CharField(max_length=100, unique=True)
+    withdrawn_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.external_id} (withdrawn {self.withdrawn_at:%Y-%m-%d})"

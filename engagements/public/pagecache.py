@@ -113,16 +113,18 @@ PAGE_PARAMETERS = frozenset(
 )
 
 
+# OAI-PMH's arguments, read at /oai/ only (public/oai.py).
+OAI_PARAMETERS = frozenset(
+    {"verb", "identifier", "metadataPrefix", "from", "until", "set", "resumptionToken"}
+)
+
+
 def _known_parameters_only(request: HttpRequest) -> HttpResponse | None:
     """A redirect to the address without the parameters no page reads, if it has any."""
-    if all(key in PAGE_PARAMETERS for key in request.GET):
+    known = OAI_PARAMETERS if request.path == "/oai/" else PAGE_PARAMETERS
+    if all(key in known for key in request.GET):
         return None
-    kept = [
-        (key, value)
-        for key, values in request.GET.lists()
-        if key in PAGE_PARAMETERS
-        for value in values
-    ]
+    kept = [(key, value) for key, values in request.GET.lists() if key in known for value in values]
     query = urlencode(kept)
     return HttpResponsePermanentRedirect(request.path + (f"?{query}" if query else ""))
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+from django.utils import timezone
 
 from engagements.markup import without_bidi_controls
 from engagements.models import (
@@ -42,6 +43,7 @@ from engagements.models import (
     Source,
     TaggedMeeting,
     Topic,
+    Withdrawal,
     meetings_changed,
 )
 from engagements.models.meetings import in_bulk_delete
@@ -59,7 +61,7 @@ BEFORE = {
 DERIVED_FROM = {"title", "summary", "city", "location_country", "location_country_id"}
 # Fields the facet counts count by.
 COUNTED = {"status", "kind", "date"}
-BOOKKEEPING = (ArchiveVersion, FacetCount, MeetingFacet)
+BOOKKEEPING = (ArchiveVersion, FacetCount, MeetingFacet, Withdrawal)
 
 
 def connect() -> None:
@@ -123,8 +125,22 @@ def meeting_saved(sender, instance: Meeting, raw: bool = False, **kwargs) -> Non
         derived.refresh([instance.pk])
     if not raw:
         permalinks.keep_old_address(instance, _moved(instance))
-    if _before(instance).get("status") == Meeting.Status.PUBLISHED or instance.is_published:
+    was_public = _before(instance).get("status") == Meeting.Status.PUBLISHED
+    if was_public or instance.is_published:
         bump()
+    if not raw:
+        _note_withdrawal(instance, withdrawn=was_public and not instance.is_published)
+
+
+def _note_withdrawal(meeting: Meeting, *, withdrawn: bool) -> None:
+    """Remember a readout the public no longer sees (for harvesters: public/oai.py); forget
+    it when it is published again."""
+    if withdrawn:
+        Withdrawal.objects.update_or_create(
+            external_id=meeting.external_id, defaults={"withdrawn_at": timezone.now()}
+        )
+    elif meeting.is_published:
+        Withdrawal.objects.filter(external_id=meeting.external_id).delete()
 
 
 def official_saved(sender, instance: Official, raw: bool = False, **kwargs) -> None:
@@ -184,6 +200,7 @@ def meeting_deleted(sender, instance: Meeting, **kwargs) -> None:
     facetcounts.recount([instance.pk])  # take its counts back
     if instance.is_published:
         bump()
+        _note_withdrawal(instance, withdrawn=True)
 
 
 def topics_changed(sender, instance, action: str, pk_set=None, **kwargs) -> None:

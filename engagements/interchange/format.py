@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.utils.text import slugify
 
 from engagements.markup import without_bidi_controls
 from engagements.models import (
@@ -27,6 +28,7 @@ from engagements.models import (
     LATEST_DATE,
     AccountTitle,
     Country,
+    FormerAddress,
     Meeting,
     Official,
     Participation,
@@ -56,6 +58,7 @@ class Person:
     title: str
     country: str  # ISO alpha-2, upper case
     role: str
+    organization: str = ""  # version 3: the slug of the organisation they acted for
 
 
 @dataclass(frozen=True)
@@ -73,6 +76,7 @@ class Reference:
     # The titles this account gives participants in its own words: (index among the
     # readout's participants, title).
     titles: tuple[tuple[int, str], ...] = ()
+    side_organization: str = ""  # version 3: the slug of the organisation whose account
 
 
 @dataclass
@@ -96,6 +100,30 @@ class Readout:
     held_back: list[str] = field(default_factory=list)
     line: int = 0
     extra: dict = field(default_factory=dict)
+    # Version 3, what makes the archive restorable: the readout's address and former ones,
+    # and when the archive took, last changed and published it. `given`: which were given
+    # (a key left out keeps what the archive has).
+    slug: str = ""
+    former_addresses: tuple[str, ...] = ()
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    published_at: dt.datetime | None = None
+    given: frozenset[str] = frozenset()
+
+
+# The keys of version 3 a readout line may leave out (import_readouts keeps the archive's).
+RESTORING_KEYS = ("slug", "former_addresses", "created_at", "updated_at", "published_at")
+_SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
+_PATH = re.compile(r"/[^\s\x00]{0,499}")
+
+
+@dataclass(frozen=True)
+class RecordLine:
+    """A line that describes an organisation, official or topic rather than a readout
+    (version 3): catalogue.apply_record_line writes it."""
+
+    kind: str  # "organization", "official" or "topic"
+    data: dict
 
 
 class _Errors(list):
@@ -259,8 +287,11 @@ def parse_record(data) -> tuple[Readout | None, list[str]]:
             role in ROLES,
             f"{where}.role: {_show(raw.get('role'))} is not envoy, counterpart or participant",
         )
+        organization = _slug(errors, f"{where}.organization", raw.get("organization"))
         if name and code:
-            person = Person(name=name, title=title_held, country=code, role=role)
+            person = Person(
+                name=name, title=title_held, country=code, role=role, organization=organization
+            )
             key = (name.casefold(), code)
             if key in seen_people:
                 # The same entry twice is one participant; the same person twice, differently,
@@ -346,6 +377,9 @@ def parse_record(data) -> tuple[Readout | None, list[str]]:
             ):
                 named.append(next(t for t in themes if t.casefold() == topic.casefold()))
         titles = _account_titles(errors, where, raw.get("titles"), people)
+        side_organization = _slug(
+            errors, f"{where}.side_organization", raw.get("side_organization")
+        )
         sources.append(
             Reference(
                 url,
@@ -357,6 +391,7 @@ def parse_record(data) -> tuple[Readout | None, list[str]]:
                 text,
                 tuple(dict.fromkeys(named)),
                 titles,
+                side_organization,
             )
         )
 
@@ -367,6 +402,7 @@ def parse_record(data) -> tuple[Readout | None, list[str]]:
     synthetic = data.get("synthetic", False)
     errors.check(isinstance(synthetic, bool), "synthetic: expected true or false")
 
+    restoring = _restoring(errors, data)
     if errors:
         return None, list(errors)
     # The admin's rule: a readout without an envoy, a counterpart and a source is not
@@ -394,9 +430,65 @@ def parse_record(data) -> tuple[Readout | None, list[str]]:
             status=status,
             synthetic=synthetic,
             held_back=held_back,
+            **restoring,
         ),
         [],
     )
+
+
+def _slug(errors: _Errors, where: str, value) -> str:
+    if value in (None, ""):
+        return ""
+    if not isinstance(value, str) or not _SLUG.fullmatch(value):
+        errors.append(f"{where}: {_show(value)} is not a slug (letters, digits, - and _)")
+        return ""
+    return value
+
+
+def _moment(errors: _Errors, where: str, value) -> dt.datetime | None:
+    if value is None:
+        return None
+    try:
+        moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        errors.append(f"{where}: expected a moment in ISO 8601 with its zone, got {_show(value)}")
+        return None
+    return moment.astimezone(dt.UTC)
+
+
+def _paths(errors: _Errors, where: str, value) -> tuple[str, ...]:
+    paths = []
+    for i, path in enumerate(_list(errors, where, value, max_items=MAX_SOURCES, required=False)):
+        if not isinstance(path, str) or not _PATH.fullmatch(path):
+            errors.append(f"{where}[{i}]: {_show(path)} is not a path of this site (/…/)")
+        else:
+            paths.append(path)
+    return tuple(paths)
+
+
+def _restoring(errors: _Errors, data: dict) -> dict:
+    """A readout line's version 3 keys: its address, former addresses and moments."""
+    found = {
+        "slug": _slug(errors, "slug", data.get("slug")),
+        "former_addresses": _paths(errors, "former_addresses", data.get("former_addresses")),
+        "created_at": _moment(errors, "created_at", data.get("created_at")),
+        "updated_at": _moment(errors, "updated_at", data.get("updated_at")),
+        "published_at": _moment(errors, "published_at", data.get("published_at")),
+    }
+    found["given"] = frozenset(key for key in RESTORING_KEYS if key in data)
+    return found
+
+
+def moment_text(moment: dt.datetime) -> str:
+    """A moment as the format writes it: ISO 8601, UTC, microseconds, "Z"."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def default_slug(title: str) -> str:
+    """The address an import gives a readout of this title (before any clash)."""
+    return slugify(title)[:200].strip("-") or "readout"
 
 
 def _account_titles(errors: _Errors, where: str, value, people: list[Person]):
@@ -445,6 +537,11 @@ def parse_line(raw: bytes) -> tuple[Readout | None, list[str]]:
         return None, ["not valid JSON: nested too deeply"]
     except ValueError as exc:  # e.g. an integer with thousands of digits
         return None, [f"not valid JSON: {exc}"]
+    if isinstance(data, dict) and "record" in data:
+        kind = data["record"]
+        if kind not in ("country", "organization", "official", "topic"):
+            return None, [f"record: {_show(kind)} is not country, organization, official or topic"]
+        return RecordLine(kind, data), []
     return parse_record(data)
 
 
@@ -452,7 +549,7 @@ def parse_line(raw: bytes) -> tuple[Readout | None, list[str]]:
 
 _MEETING_FIELDS = (
     "pk", "external_id", "date", "slug", "title", "kind", "city", "location_country__code",
-    "summary", "body", "status", "synthetic",
+    "summary", "body", "status", "synthetic", "created_at", "updated_at", "published_at",
 )  # fmt: skip
 
 
@@ -475,14 +572,29 @@ def keyed_records(meetings: QuerySet[Meeting], *, chunk_size: int = 1000) -> Ite
 def _chunk_records(rows: list[dict]) -> Iterator[tuple[dict, dict]]:
     ids = [row["pk"] for row in rows]
     people: dict[int, list[dict]] = {}
-    for meeting_id, name, title, code, role in (
+    for meeting_id, name, title, code, role, organization in (
         Participation.objects.filter(meeting_id__in=ids)
         .order_by("meeting_id", "order", "id")
-        .values_list("meeting_id", "official__name", "title", "official__country__code", "role")
-    ):
-        people.setdefault(meeting_id, []).append(
-            {"name": name, "title": title, "country": code, "role": role}
+        .values_list(
+            "meeting_id",
+            "official__name",
+            "title",
+            "official__country__code",
+            "role",
+            "organization__slug",
         )
+    ):
+        person = {"name": name, "title": title, "country": code, "role": role}
+        if organization:
+            person["organization"] = organization
+        people.setdefault(meeting_id, []).append(person)
+    former: dict[int, list[str]] = {}
+    for meeting_id, path in (
+        FormerAddress.objects.filter(meeting_id__in=ids)
+        .order_by("path")
+        .values_list("meeting_id", "path")
+    ):
+        former.setdefault(meeting_id, []).append(path)
     themes: dict[int, list[str]] = {}
     for meeting_id, name in TaggedMeeting.objects.filter(content_object_id__in=ids).values_list(
         "content_object_id", "tag__name"
@@ -501,21 +613,17 @@ def _chunk_records(rows: list[dict]) -> Iterator[tuple[dict, dict]]:
         source__meeting_id__in=ids
     ).values_list("source_id", "topic__name"):
         account_topics.setdefault(source_id, []).append(name)
-    for source_id, meeting_id, url, publisher, published, archived, side, headline, text in (
+    for (
+        source_id, meeting_id, url, publisher, published, archived, side, headline, text,
+        side_organization,
+    ) in (
         Source.objects.filter(meeting_id__in=ids)
         .order_by("meeting_id", "order", "id")
         .values_list(
-            "pk",
-            "meeting_id",
-            "url",
-            "publisher",
-            "published",
-            "archived_url",
-            "side__code",
-            "headline",
-            "text",
+            "pk", "meeting_id", "url", "publisher", "published", "archived_url", "side__code",
+            "headline", "text", "side_organization__slug",
         )
-    ):
+    ):  # fmt: skip
         source = {
             "url": url,
             "publisher": publisher,
@@ -534,6 +642,8 @@ def _chunk_records(rows: list[dict]) -> Iterator[tuple[dict, dict]]:
             source["topics"] = sorted(account_topics[source_id], key=str.casefold)
         if source_id in account_titles:
             source["titles"] = account_titles[source_id]
+        if side_organization:
+            source["side_organization"] = side_organization
         sources.setdefault(meeting_id, []).append(source)
     for row in rows:
         pk = row["pk"]
@@ -553,11 +663,21 @@ def _chunk_records(rows: list[dict]) -> Iterator[tuple[dict, dict]]:
             record["status"] = row["status"]
         if row["synthetic"]:
             record["synthetic"] = True
+        # Version 3: what restores the readout as it is here.
+        if row["slug"] != default_slug(row["title"]):
+            record["slug"] = row["slug"]
+        if pk in former:
+            record["former_addresses"] = former[pk]
+        record["created_at"] = moment_text(row["created_at"])
+        record["updated_at"] = moment_text(row["updated_at"])
+        if row["published_at"]:
+            record["published_at"] = moment_text(row["published_at"])
         yield row, record
 
 
 def export_records(meetings: QuerySet[Meeting], *, chunk_size: int = 1000) -> Iterator[dict]:
-    """Interchange records for `meetings`, in the queryset's order."""
+    """Interchange records for `meetings`, in the queryset's order. A whole file puts the
+    lines of the records they name first (catalogue.record_lines)."""
     for _row, record in keyed_records(meetings, chunk_size=chunk_size):
         yield record
 

@@ -15,14 +15,26 @@ from django.db import connection, reset_queries, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from engagements.interchange.format import Person, Readout, keyed_records, parse_line
+from engagements.interchange import catalogue
+from engagements.interchange.format import (
+    RESTORING_KEYS,
+    Person,
+    Readout,
+    RecordLine,
+    default_slug,
+    keyed_records,
+    moment_text,
+    parse_line,
+)
 from engagements.markup import render_markdown
 from engagements.models import (
     AccountTitle,
     Country,
+    FormerAddress,
     Meeting,
     MeetingCountry,
     Official,
+    Organization,
     Participation,
     Source,
     TaggedMeeting,
@@ -45,6 +57,7 @@ class ImportResult:
     held_back: list[tuple[int, list[str]]] = field(default_factory=list)
     seconds: float = 0.0
     written: bool = False
+    records: int = 0  # organisations, officials and topics written from their lines
 
     @property
     def invalid(self) -> int:
@@ -52,9 +65,10 @@ class ImportResult:
 
     def summary(self) -> str:
         drafts = f", kept as drafts {len(self.held_back):,}" if self.held_back else ""
+        records = f", records {self.records:,}" if self.records else ""
         return (
             f"created {self.created:,}, updated {self.updated:,}, unchanged {self.unchanged:,}, "
-            f"invalid {self.invalid:,}{drafts} in {self.seconds:.1f} s"
+            f"invalid {self.invalid:,}{drafts}{records} in {self.seconds:.1f} s"
         )
 
 
@@ -105,7 +119,10 @@ class Importer:
 
     # -- indexes -----------------------------------------------------------------------------
 
+    indexes_stale = False
+
     def _load_indexes(self) -> None:
+        self.indexes_stale = False
         self.country_ids = dict(Country.objects.values_list("code", "pk"))
         self.country_codes = {pk: code for code, pk in self.country_ids.items()}
         self.country_names = dict(Country.objects.values_list("pk", "name"))
@@ -147,6 +164,7 @@ class Importer:
             for alias in aliases:
                 self.topic_by_name.setdefault(alias.casefold(), pk)
         self.topic_slugs = _SlugBook(slugs, fallback="topic", max_length=100)
+        self.organization_ids = dict(Organization.objects.values_list("slug", "pk"))
 
     def _country_id(self, code: str) -> int:
         if code not in self.country_ids:
@@ -181,6 +199,14 @@ class Importer:
                     if progress and number % 500 == 0:
                         progress(number, consumed)
                     readout = self._validate(number, raw)
+                    if isinstance(readout, RecordLine):
+                        # An organisation, official or topic (version 3): written before the
+                        # readouts that follow it name it.
+                        if batch and (self.skip_invalid or not self.result.errors):
+                            self._write(batch)
+                        batch = []
+                        self._write_record(number, readout)
+                        continue
                     if readout is None or (self.result.errors and not self.skip_invalid):
                         continue  # after a bad line a strict run only validates the rest
                     batch.append(readout)
@@ -207,13 +233,35 @@ class Importer:
         if len(self.result.errors) < MAX_ERRORS_KEPT:
             self.result.errors.append((line, message))
 
-    def _validate(self, number: int, raw: bytes) -> Readout | None:
+    def _write_record(self, number: int, line: RecordLine) -> None:
+        with transaction.atomic():
+            errors = catalogue.apply_record_line(line.kind, line.data)
+        for message in errors:
+            self._error(number, message)
+        if not errors:
+            self.result.records += 1
+            self.indexes_stale = True  # read again before the next readout: it finds it
+
+    def _validate(self, number: int, raw: bytes) -> Readout | RecordLine | None:
         if not raw.strip():
             return None
         readout, errors = parse_line(raw)
         for message in errors:
             self._error(number, message)
-        if readout is None:
+        if readout is None or isinstance(readout, RecordLine):
+            return readout
+        if self.indexes_stale:
+            self._load_indexes()
+        named = [p.organization for p in readout.participants] + [
+            s.side_organization for s in readout.sources
+        ]
+        unknown = sorted({slug for slug in named if slug and slug not in self.organization_ids})
+        if unknown:
+            self._error(
+                number,
+                f"organization: {', '.join(unknown)} is not in the archive (an organization "
+                "line must come before the readouts that name it)",
+            )
             return None
         first = self.first_line_of.setdefault(readout.id, number)
         if first != number:
@@ -249,7 +297,9 @@ class Importer:
                         topic_ids,
                     )
                 )
-            elif record == self._expected_record(readout, official_ids, topic_ids):
+            elif self._as_given(record, readout) == self._expected_record(
+                readout, official_ids, topic_ids
+            ):
                 self.result.unchanged += 1
             else:
                 changed.append((pk, readout, official_ids, topic_ids))
@@ -257,7 +307,10 @@ class Importer:
         to_update, moved = [], []
         for pk, readout, official_ids, topic_ids in changed:
             meeting = instances[pk]
-            if meeting.date != readout.date:
+            if "slug" in readout.given and readout.slug != meeting.slug:
+                meeting.slug = readout.slug  # asked for: the new address, free on its date
+                moved.append(meeting)
+            elif meeting.date != readout.date:
                 moved.append(meeting)  # its slug must be free on the new date too
             self._apply(meeting, readout, official_ids, topic_ids, now)
             to_update.append((meeting, readout, official_ids, topic_ids))
@@ -265,10 +318,16 @@ class Importer:
         new_meetings = [m for m, *_ in to_create]
         self._assign_slugs(
             new_meetings + moved,
-            [slugify(m.title)[:200].strip("-") or "readout" for m in new_meetings]
-            + [m.slug for m in moved],
+            [r.slug or default_slug(r.title) for _m, r, *_ in to_create] + [m.slug for m in moved],
         )
         Meeting.objects.bulk_create(new_meetings)
+        # bulk_create stamps its own moments (auto_now): put back the ones the file gives.
+        restored = [m for m, r, *_ in to_create if {"created_at", "updated_at"} & r.given]
+        for meeting, readout, *_ in to_create:
+            meeting.created_at = readout.created_at or meeting.created_at
+            meeting.updated_at = readout.updated_at or meeting.updated_at
+        if restored:
+            Meeting.objects.bulk_update(restored, ["created_at", "updated_at"])
         if to_update:
             changed_ids = [m.pk for m, *_ in to_update]
             # Their parts are replaced below; what derives from them is already computed.
@@ -276,8 +335,8 @@ class Importer:
                 Meeting.objects.bulk_update(
                     [m for m, *_ in to_update],
                     ["title", "slug", "date", "kind", "city", "location_country", "summary",
-                     "body", "body_html", "status", "published_at", "synthetic", "updated_at",
-                     "search_primary", "search_secondary", "facet_keys"],
+                     "body", "body_html", "status", "published_at", "synthetic", "created_at",
+                     "updated_at", "search_primary", "search_secondary", "facet_keys"],
                 )  # fmt: skip
                 AccountTitle.objects.filter(meeting_id__in=changed_ids).delete()
                 Participation.objects.filter(meeting_id__in=changed_ids).delete()
@@ -296,7 +355,10 @@ class Importer:
             for order, (person, official_id) in enumerate(
                 zip(readout.participants, official_ids, strict=True)
             ):
-                participations.append((meeting.pk, official_id, person.role, person.title, order))
+                participations.append(
+                    (meeting.pk, official_id, person.role, person.title, order,
+                     self.organization_ids.get(person.organization))
+                )  # fmt: skip
                 involved.add(self.country_ids[self.official_countries[official_id]])
             if meeting.location_country_id:
                 involved.add(meeting.location_country_id)
@@ -306,7 +368,8 @@ class Importer:
                 (meeting.pk, s.url, s.publisher,
                  s.published.isoformat() if s.published else None, s.archived_url, order,
                  self._country_id(s.side) if s.side else None, s.headline, s.text,
-                 render_markdown(s.text) if s.text else "")
+                 render_markdown(s.text) if s.text else "",
+                 self.organization_ids.get(s.side_organization))
                 for order, s in enumerate(readout.sources)
             ]  # fmt: skip
             for order, s in enumerate(readout.sources):
@@ -315,12 +378,16 @@ class Importer:
                     account_topics[meeting.pk, order] = list(
                         dict.fromkeys(self.topic_by_name[t.casefold()] for t in s.topics)
                     )
-        _insert(Participation, ["meeting", "official", "role", "title", "order"], participations)
+        _insert(
+            Participation,
+            ["meeting", "official", "role", "title", "order", "organization"],
+            participations,
+        )
         _insert(TaggedMeeting, ["content_object", "tag"], links)
         _insert(
             Source,
             ["meeting", "url", "publisher", "published", "archived_url", "order", "side",
-             "headline", "text", "text_html"],
+             "headline", "text", "text_html", "side_organization"],
             sources,
         )  # fmt: skip
         if account_topics:
@@ -338,10 +405,24 @@ class Importer:
             )
         if account_titles:
             self._insert_account_titles(account_titles)
+        for meeting, readout, *_ in to_create + to_update:
+            if "former_addresses" in readout.given:
+                self._keep_former_addresses(meeting, readout.former_addresses)
         _insert(MeetingCountry, ["meeting", "country"], countries)
         self.result.created += len(to_create)
         self.result.updated += len(to_update)
         self.recount.add(m.pk for m, *_ in to_create + to_update)  # at the end, or a rebuild
+
+    @staticmethod
+    def _keep_former_addresses(meeting: Meeting, paths: tuple[str, ...]) -> None:
+        """The readout's former addresses, exactly those the file gives."""
+        FormerAddress.objects.filter(meeting=meeting).exclude(path__in=paths).delete()
+        kept = set(FormerAddress.objects.filter(meeting=meeting).values_list("path", flat=True))
+        for path in paths:
+            if path != meeting.get_absolute_url() and path not in kept:
+                FormerAddress.objects.update_or_create(
+                    path=path, defaults={"meeting": meeting, "official": None, "topic": None}
+                )
 
     def _insert_account_titles(self, titles: list[tuple[int, int, int, str]]) -> None:
         """The titles accounts give participants, now that both have ids (by position)."""
@@ -449,6 +530,7 @@ class Importer:
                     "country": self.official_countries[oid],
                     "role": p.role,
                 }
+                | ({"organization": p.organization} if p.organization else {})
                 for p, oid in zip(readout.participants, official_ids, strict=True)
             ],
             "themes": sorted((self.topic_names[t] for t in topic_ids), key=str.casefold),
@@ -470,6 +552,7 @@ class Importer:
                     if s.titles
                     else {}
                 )
+                | ({"side_organization": s.side_organization} if s.side_organization else {})
                 for s in readout.sources
             ],
         }
@@ -477,10 +560,25 @@ class Importer:
             record["status"] = readout.status
         if readout.synthetic:
             record["synthetic"] = True
+        if readout.slug and readout.slug != default_slug(readout.title):
+            record["slug"] = readout.slug
+        if readout.former_addresses:
+            record["former_addresses"] = sorted(readout.former_addresses)
+        for key in ("created_at", "updated_at", "published_at"):
+            moment = getattr(readout, key)
+            if moment is not None:
+                record[key] = moment_text(moment)
         return record
 
+    @staticmethod
+    def _as_given(record: dict, readout: Readout) -> dict:
+        """The stored record without the version 3 keys the line leaves out (they keep
+        what the archive has, so they cannot make it a change)."""
+        left_out = [key for key in RESTORING_KEYS if key not in readout.given]
+        return {k: v for k, v in record.items() if k not in left_out}
+
     def _new_meeting(self, readout: Readout, official_ids, topic_ids, now) -> Meeting:
-        meeting = Meeting(external_id=readout.id, created_at=now)
+        meeting = Meeting(external_id=readout.id, created_at=readout.created_at or now)
         self._apply(meeting, readout, official_ids, topic_ids, now)
         return meeting
 
@@ -496,10 +594,14 @@ class Importer:
             meeting.body_html = render_markdown(readout.body)
         meeting.body = readout.body
         meeting.status = readout.status
-        if readout.status == Meeting.Status.PUBLISHED and meeting.published_at is None:
+        if "published_at" in readout.given:
+            meeting.published_at = readout.published_at
+        elif readout.status == Meeting.Status.PUBLISHED and meeting.published_at is None:
             meeting.published_at = now
+        if "created_at" in readout.given:
+            meeting.created_at = readout.created_at
         meeting.synthetic = readout.synthetic
-        meeting.updated_at = now
+        meeting.updated_at = readout.updated_at if "updated_at" in readout.given else now
         countries = {self.country_ids[self.official_countries[o]] for o in official_ids}
         if meeting.location_country_id:
             countries.add(meeting.location_country_id)

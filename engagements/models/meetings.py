@@ -165,8 +165,14 @@ class Meeting(models.Model):
     summary = models.TextField(max_length=2000, blank=True, help_text="One or two sentences.")
     body = models.TextField(blank=True, help_text="The readout, Markdown.")
     body_html = models.TextField(blank=True, editable=False)
+    # Listed by name wherever they show (not in the order they were linked): the same page
+    # whatever order an archive was built or restored in.
     topics = TaggableManager(
-        through=TaggedMeeting, blank=True, related_name="meetings", help_text="Comma-separated."
+        through=TaggedMeeting,
+        blank=True,
+        related_name="meetings",
+        help_text="Comma-separated.",
+        ordering=["name"],
     )
     countries = models.ManyToManyField(
         Country,

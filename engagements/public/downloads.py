@@ -8,6 +8,7 @@ import csv
 from collections.abc import Callable
 from typing import TextIO
 
+from engagements.interchange.catalogue import record_lines
 from engagements.interchange.format import dumps as json_line
 from engagements.interchange.format import keyed_records
 from engagements.models import readout_path
@@ -25,6 +26,10 @@ def _cell(value: str) -> str:
 
 
 def write_jsonl(meetings, out: TextIO, *, site: str) -> int:
+    """The readouts, after the organisations, officials and topics they name (their
+    aliases, descriptions…: catalogue.py); returns the number of readouts."""
+    for line in record_lines(meetings):
+        out.write(json_line(line))
     count = 0
     for _row, record in keyed_records(meetings):
         out.write(json_line(record))

@@ -136,8 +136,11 @@ def _note_withdrawal(meeting: Meeting, *, withdrawn: bool) -> None:
     """Remember a readout the public no longer sees (for harvesters: public/oai.py); forget
     it when it is published again."""
     if withdrawn:
-        Withdrawal.objects.update_or_create(
-            external_id=meeting.external_id, defaults={"withdrawn_at": timezone.now()}
+        Withdrawal.objects.bulk_create(  # one statement: insert, or move the moment
+            [Withdrawal(external_id=meeting.external_id, withdrawn_at=timezone.now())],
+            update_conflicts=True,
+            unique_fields=["external_id"],
+            update_fields=["withdrawn_at"],
         )
     elif meeting.is_published:
         Withdrawal.objects.filter(external_id=meeting.external_id).delete()

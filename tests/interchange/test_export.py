@@ -33,6 +33,11 @@ def export_to_string(tmp_path: Path, *args: str) -> str:
     return path.read_text(encoding="utf-8")
 
 
+def readouts(text: str) -> list[dict]:
+    """The readout lines of a file (without the lines of the records they name)."""
+    return [r for r in map(json.loads, text.splitlines()) if "record" not in r]
+
+
 def empty_the_archive() -> None:
     for model in [Participation, Source, TaggedMeeting, Meeting, Official, Topic]:
         model.objects.all().delete()
@@ -52,7 +57,7 @@ def assert_round_trip(tmp_path: Path) -> str:
 def test_the_shipped_fixtures_round_trip(tmp_path):
     call_command("load_fixtures", verbosity=0)
     text = assert_round_trip(tmp_path)
-    records = {r["id"]: r for r in map(json.loads, text.splitlines())}
+    records = {r["id"]: r for r in readouts(text)}
     record = records["seed-2025-11-11-pakistan-idcpc"]
     assert record["location"] == {"city": "Beijing", "country": "CN"}
     assert "CPEC 2.0" in record["themes"]
@@ -62,7 +67,7 @@ def test_the_shipped_fixtures_round_trip(tmp_path):
 def test_meetings_entered_in_the_admin_round_trip_and_reimport_in_place(tmp_path, seed_like):
     draft = make_meeting("Draft talks", status=Meeting.Status.DRAFT, location=None, city="")
     text = assert_round_trip(tmp_path)
-    lines = [json.loads(line) for line in text.splitlines()]
+    lines = readouts(text)
     assert {r["id"] for r in lines} == {seed_like["meeting"].external_id, draft.external_id}
     assert all(r["id"].startswith("ea-") and len(r["id"]) == 35 for r in lines)
     assert [r.get("status") for r in lines if r["title"] == "Draft talks"] == ["draft"]
@@ -81,9 +86,13 @@ def test_a_thousand_sample_readouts_round_trip(tmp_path):
 
 def test_status_option_filters_the_export(seed_like):
     make_meeting("Draft talks", status=Meeting.Status.DRAFT)
-    assert len(export("--status", "published").splitlines()) == 1
-    assert len(export("--status", "draft").splitlines()) == 1
-    assert len(export().splitlines()) == 2
+    assert len(readouts(export("--status", "published"))) == 1
+    assert len(readouts(export("--status", "draft"))) == 1
+    assert len(readouts(export())) == 2
+    # Liu Haixing's alias comes along, on a line of its own before the readouts.
+    lines = [json.loads(line) for line in export().splitlines()]
+    liu = next(r for r in lines if r.get("record") == "official" and r["name"] == "Liu Haixing")
+    assert liu["aliases"] == ["刘海星"]
 
 
 def test_jsonl_download_takes_the_list_filters(client, seed_like):
@@ -92,8 +101,8 @@ def test_jsonl_download_takes_the_list_filters(client, seed_like):
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/jsonl")
     assert 'filename="readouts_country-pakistan.jsonl"' in response["Content-Disposition"]
-    lines = b"".join(response.streaming_content).decode().splitlines()
-    assert [json.loads(line)["title"] for line in lines] == [seed_like["meeting"].title]
+    text = b"".join(response.streaming_content).decode()
+    assert [r["title"] for r in readouts(text)] == [seed_like["meeting"].title]
 
 
 def test_csv_download_has_readable_columns(client, seed_like):
@@ -176,13 +185,14 @@ def test_the_whole_archive_is_built_once_then_served_as_a_file(
     client, django_assert_max_num_queries, many_meetings
 ):
     many_meetings(30)
-    # Built on the first request here (tests build at once): per chunk, meetings,
-    # participants, sources, the topics their accounts name and the titles they give,
-    # topics; for both files.
-    with django_assert_max_num_queries(19):
+    # Built on the first request here (tests build at once): the records they name
+    # (organisations twice, officials, topics, countries, their former addresses), then
+    # per chunk, meetings, participants, former addresses, sources, the topics their
+    # accounts name and the titles they give, topics; for both files.
+    with django_assert_max_num_queries(27):
         first = client.get("/meetings/export.jsonl")
     body = b"".join(first.streaming_content)
-    assert len(body.splitlines()) == 30
+    assert len(readouts(body.decode())) == 30
     assert first["Content-Length"] == str(len(body))
     assert first["X-Archive-Readouts"] == "30"
     # Then it is a file: no query per readout, a validator, and a 304 for a repeat.
@@ -232,7 +242,7 @@ def test_a_stale_file_is_served_only_while_nothing_in_it_was_withdrawn(seed_like
 
 def test_a_stale_file_whose_readouts_changed_is_not_served(client, seed_like):
     first = client.get("/meetings/export.jsonl")
-    assert b"".join(first.streaming_content).count(b"\n") == 1
+    assert len(readouts(b"".join(first.streaming_content).decode())) == 1
     Meeting.objects.filter(pk=seed_like["meeting"].pk).update(status=Meeting.Status.DRAFT)
     again = client.get("/meetings/export.jsonl")  # rebuilt at once here (no background)
     assert b"".join(again.streaming_content) == b""
@@ -253,15 +263,16 @@ def test_the_build_command_reports_what_it_wrote(seed_like, dump_dir):
     call_command("build_dumps", stdout=out)
     assert "1 published readouts" in out.getvalue()
     assert (dump_dir / "engagement-archive.csv").exists()
-    assert (dump_dir / "engagement-archive.jsonl").read_text().count("\n") == 1
+    assert len(readouts((dump_dir / "engagement-archive.jsonl").read_text())) == 1
 
 
 def test_export_command_writes_a_file_and_reports(tmp_path, seed_like):
     path = tmp_path / "out.jsonl"
     err = io.StringIO()
     call_command("export_readouts", str(path), stderr=err)
-    assert "exported 1 readouts" in err.getvalue()
-    assert json.loads(path.read_text())["title"] == seed_like["meeting"].title
+    # Its two countries, two officials and two topics, on lines before it.
+    assert "exported 1 readouts and 6 of the records they name" in err.getvalue()
+    assert [r["title"] for r in readouts(path.read_text())] == [seed_like["meeting"].title]
 
 
 def test_export_to_an_unwritable_place_is_a_clear_error(tmp_path):

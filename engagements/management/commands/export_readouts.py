@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import itertools
+
 from django.core.management.base import BaseCommand
 
+from engagements.interchange.catalogue import record_lines
 from engagements.interchange.format import export_records
 from engagements.management.jsonl import write_to
 from engagements.models import Meeting
@@ -28,6 +31,9 @@ class Command(BaseCommand):
         meetings = Meeting.objects.all()
         if status != "all":
             meetings = meetings.filter(status=status)
-        count = write_to(export_records(meetings.order_by("date", "pk")), file, self.stdout)
+        records = list(record_lines(meetings))  # the organisations, officials and topics
+        lines = itertools.chain(records, export_records(meetings.order_by("pk")))
+        count = write_to(lines, file, self.stdout)
         if count >= 0:
-            self.stderr.write(f"exported {count:,} readouts")
+            described = f" and {len(records):,} of the records they name" if records else ""
+            self.stderr.write(f"exported {count - len(records):,} readouts{described}")

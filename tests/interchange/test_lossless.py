@@ -150,7 +150,7 @@ def test_an_export_restores_the_archive_byte_for_byte_and_page_for_page(client, 
     second = export()
     assert second == first
     after = pages(client)
-    assert after.keys() == before.keys()
+    assert after.keys() == before.keys() and len(before) >= 60
     for url, page in before.items():
         if after[url] != page:  # show where
             import difflib

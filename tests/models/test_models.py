@@ -186,8 +186,9 @@ def test_deleting_a_meeting_does_not_refresh_it_once_per_participant(
 ):
     people = [(make_official(country="PK"), "participant", "") for _ in range(30)]
     meeting = make_meeting(participants=people)
-    # The delete itself (its accounts' topics and titles too), the cache's version and
-    # taking back its facet counts: a fixed few (one more on PostgreSQL).
-    with django_assert_max_num_queries(22):
+    # The delete itself (its accounts' topics and titles too), the cache's version, taking
+    # back its facet counts and noting its withdrawal for harvesters: a fixed few (one more
+    # on PostgreSQL).
+    with django_assert_max_num_queries(23):
         meeting.delete()
     assert not Participation.objects.exists()

@@ -11,7 +11,8 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.db import connection, reset_queries, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, reset_queries, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -234,8 +235,12 @@ class Importer:
             self.result.errors.append((line, message))
 
     def _write_record(self, number: int, line: RecordLine) -> None:
-        with transaction.atomic():
-            errors = catalogue.apply_record_line(line.kind, line.data)
+        try:
+            with transaction.atomic():
+                errors = catalogue.apply_record_line(line.kind, line.data)
+        except (IntegrityError, ValidationError) as error:
+            # A clash the checks did not foresee: this line is refused, the run goes on.
+            errors = [f"{line.kind}: cannot be written ({error})"]
         for message in errors:
             self._error(number, message)
         if not errors:

@@ -182,6 +182,8 @@ def page_types(archive) -> dict[str, str]:
         "official": archive["hashmi"].get_absolute_url(),
         "topics": "/topics/",
         "topic": "/topics/cpec-20/",
+        "data": "/data/",
+        "all-officials": "/meetings/facets/official/",
         "not-found": "/no-such-page/",
     }
 

@@ -12,7 +12,7 @@ from django.utils.functional import cached_property
 from django.views.generic import ListView
 
 from engagements.models import Country, Meeting, Official, Participation, Topic
-from engagements.public import accounts, pagecache, stats
+from engagements.public import accounts, pagecache, stats, worldmap
 from engagements.public.pagination import BoundedPaginationMixin
 from engagements.public.views import FilteredMeetingListView
 
@@ -27,6 +27,10 @@ class CountryListView(ListView):
             .filter(meeting_count__isnull=False)
             .order_by("name")
         )
+
+    def get_context_data(self, **kwargs):
+        # The table below the map is its text for screen readers.
+        return super().get_context_data(world_map=worldmap.archive_map(), **kwargs)
 
 
 class CountryDetailView(FilteredMeetingListView):

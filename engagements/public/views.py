@@ -25,7 +25,7 @@ from engagements.models import (
     TaggedMeeting,
     Topic,
 )
-from engagements.public import accounts, citations, facets, pagecache, stats
+from engagements.public import accounts, citations, facets, pagecache, stats, worldmap
 from engagements.public.filters import MeetingFilters, parse_filters
 from engagements.public.pagination import BoundedPaginationMixin
 from engagements.search import spelling
@@ -268,6 +268,7 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         return super().get_context_data(
             latest=Meeting.objects.published().for_listing()[:8],
+            world_map=worldmap.archive_map(),
             **pagecache.memo("home", (), self.statistics),
             **kwargs,
         )

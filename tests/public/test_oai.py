@@ -192,6 +192,9 @@ def test_a_token_of_one_list_does_not_continue_another(client, archive, monkeypa
     )
     following = ask(client, verb="ListIdentifiers", resumptionToken=token.text)
     assert following.find("o:ListIdentifiers/o:resumptionToken", NS).get("cursor") == "5"
+    # The same list gives the same tokens: a second harvest is answered from the cache.
+    again = ask(client, verb="ListIdentifiers", metadataPrefix="oai_dc")
+    assert again.find("o:ListIdentifiers/o:resumptionToken", NS).text == token.text
 
 
 def test_harvesting_answers_from_the_page_cache(client, archive, django_assert_max_num_queries):

@@ -44,8 +44,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote_plus
 
-from engagements.upkeep import version
-
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 MODES = ("uncached", "cold", "warm", "304")
@@ -181,6 +179,9 @@ def queries_when_uncached(url: str) -> int:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
+
+    # Imported here, once Django is set up (main): the models load with it.
+    from engagements.upkeep import version
 
     cache.clear()
 

@@ -152,11 +152,8 @@ class FilteredMeetingListView(BoundedPaginationMixin, ListView):
         """What a search found (its newest SEARCH_SAMPLE matches), read once per request;
         for a query that finds nothing, what its spelling corrected from the archive's own
         vocabulary finds ("CEPC" → CPEC), said on the page."""
-        found, self.corrected_query = search.find_or_correct(
-            self.filters.narrow(self.base_meetings()),
-            self.filters.q,
-            lambda: pagecache.memo("spelling", (), spelling.read_vocabulary),
-            lambda text: search.names_of((remembered_hit(text) or {}).get("record")),
+        found, self.corrected_query = find_searched(
+            self.filters.narrow(self.base_meetings()), self.filters.q
         )
         return found
 
@@ -260,6 +257,17 @@ def vocabulary_hit(text: str) -> dict | None:
 def remembered_hit(text: str) -> dict | None:
     """vocabulary_hit, computed once per version of the archive."""
     return pagecache.memo("vocabulary-hit", text, lambda: vocabulary_hit(text))
+
+
+def find_searched(meetings, text: str) -> tuple[search.Found, str | None]:
+    """What a list page's search finds among `meetings` (search.find_or_correct), with the
+    archive's vocabulary and the names a query names read once per version."""
+    return search.find_or_correct(
+        meetings,
+        text,
+        lambda: pagecache.memo("spelling", (), spelling.read_vocabulary),
+        lambda query: search.names_of((remembered_hit(query) or {}).get("record")),
+    )
 
 
 class HomeView(TemplateView):
@@ -430,12 +438,7 @@ class FacetValuesView(TemplateView):
     def count(key: str, filters, query) -> tuple[facets.Facet | None, int]:
         published = Meeting.objects.published()
         if filters.q:
-            results, _corrected = search.find_or_correct(
-                filters.narrow(published),
-                filters.q,
-                lambda: pagecache.memo("spelling", (), spelling.read_vocabulary),
-                lambda text: search.names_of((remembered_hit(text) or {}).get("record")),
-            )
+            results, _corrected = find_searched(filters.narrow(published), filters.q)
         else:
             results = filters.apply(published)
         facet_list, total = facets.facets(

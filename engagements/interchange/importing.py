@@ -40,6 +40,7 @@ from engagements.models import (
     Source,
     TaggedMeeting,
     Topic,
+    Withdrawal,
 )
 from engagements.search import schema
 from engagements.upkeep import derived, facetcounts, version
@@ -413,6 +414,11 @@ class Importer:
         for meeting, readout, *_ in to_create + to_update:
             if "former_addresses" in readout.given:
                 self._keep_former_addresses(meeting, readout.former_addresses)
+        # A readout published again is no longer reported withdrawn to harvesters (the
+        # admin's saves do this in upkeep/receivers.py; bulk writes send no signals).
+        republished = [m.external_id for m, *_ in to_create + to_update if m.is_published]
+        if republished:
+            Withdrawal.objects.filter(external_id__in=republished).delete()
         _insert(MeetingCountry, ["meeting", "country"], countries)
         self.result.created += len(to_create)
         self.result.updated += len(to_update)

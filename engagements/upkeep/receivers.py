@@ -128,13 +128,14 @@ def meeting_saved(sender, instance: Meeting, raw: bool = False, **kwargs) -> Non
     was_public = _before(instance).get("status") == Meeting.Status.PUBLISHED
     if was_public or instance.is_published:
         bump()
-    if not raw:
-        _note_withdrawal(instance, withdrawn=was_public and not instance.is_published)
+    if not raw and was_public != instance.is_published:
+        _note_withdrawal(instance, withdrawn=was_public)
 
 
 def _note_withdrawal(meeting: Meeting, *, withdrawn: bool) -> None:
     """Remember a readout the public no longer sees (for harvesters: public/oai.py); forget
-    it when it is published again."""
+    it when it is published again. Called when a readout leaves or joins the public only:
+    saving a published readout costs no query here."""
     if withdrawn:
         Withdrawal.objects.bulk_create(  # one statement: insert, or move the moment
             [Withdrawal(external_id=meeting.external_id, withdrawn_at=timezone.now())],
@@ -142,7 +143,7 @@ def _note_withdrawal(meeting: Meeting, *, withdrawn: bool) -> None:
             unique_fields=["external_id"],
             update_fields=["withdrawn_at"],
         )
-    elif meeting.is_published:
+    else:
         Withdrawal.objects.filter(external_id=meeting.external_id).delete()
 
 

@@ -209,3 +209,18 @@ def test_a_harvester_may_post_its_arguments(client, archive):
     response = client.post("/oai/", {"verb": "Identify"})
     assert response.status_code == 200
     assert ET.fromstring(response.content).find("o:Identify/o:protocolVersion", NS).text == "2.0"
+
+
+def test_a_readout_published_again_by_an_import_is_no_longer_reported_deleted(client, archive):
+    from engagements.interchange.format import export_records
+
+    real = archive["real"]
+    (line,) = export_records(Meeting.objects.filter(pk=real.pk))
+    real.status = Meeting.Status.DRAFT
+    real.save()
+    assert Withdrawal.objects.filter(external_id=real.external_id).exists()
+    assert import_readouts([(json.dumps(line) + "\n").encode()]).updated == 1
+    assert not Withdrawal.objects.exists()
+    identifier = oai.identifier_of(real.external_id)
+    root = ask(client, verb="GetRecord", identifier=identifier, metadataPrefix="oai_dc")
+    assert root.find("o:GetRecord/o:record/o:header", NS).get("status") is None

@@ -65,16 +65,16 @@ class OaiError(Exception):
         self.message = message
 
 
-def repository_id() -> str:
-    return getattr(settings, "OAI_REPOSITORY_ID", "engagement-archive")
+# The repository's name in its identifiers: oai:engagement-archive:<readout id>.
+REPOSITORY_ID = "engagement-archive"
 
 
 def identifier_of(external_id: str) -> str:
-    return f"oai:{repository_id()}:{external_id}"
+    return f"oai:{REPOSITORY_ID}:{external_id}"
 
 
 def _external_id(identifier: str) -> str:
-    prefix = f"oai:{repository_id()}:"
+    prefix = f"oai:{REPOSITORY_ID}:"
     if not identifier.startswith(prefix) or len(identifier) == len(prefix):
         raise OaiError("idDoesNotExist", f"No record has the identifier {identifier!r}.")
     return identifier[len(prefix) :]
@@ -198,7 +198,7 @@ def _identify(request, answer: ET.Element, arguments) -> None:
     _element(
         answer,
         f"{{{OAI}}}adminEmail",
-        getattr(settings, "OAI_ADMIN_EMAIL", "") or settings.DEFAULT_FROM_EMAIL,
+        settings.DEFAULT_FROM_EMAIL,
     )
     _element(answer, f"{{{OAI}}}earliestDatestamp", _stamp(earliest or timezone.now()))
     _element(answer, f"{{{OAI}}}deletedRecord", "transient")

@@ -108,8 +108,9 @@ def rows(key: str) -> list[list]:
             a, b = sorted([countries[row["country_id"]], countries[row["other"]]])
             add((*a, *b, row["year"]), row["meeting__synthetic"], row["count"])
     elif key == "topic-year":
-        topics = dict(Topic.objects.values_list("pk", "slug"))
-        names = dict(Topic.objects.values_list("pk", "name"))
+        topics = {
+            pk: (slug, name) for pk, slug, name in Topic.objects.values_list("pk", "slug", "name")
+        }
         for row in (
             TaggedMeeting.objects.filter(content_object__status=Meeting.Status.PUBLISHED)
             .annotate(year=ExtractYear("content_object__date"))
@@ -117,7 +118,7 @@ def rows(key: str) -> list[list]:
             .annotate(count=Count("*"))
             .order_by()
         ):
-            cell = (topics[row["tag_id"]], names[row["tag_id"]], row["year"])
+            cell = (*topics[row["tag_id"]], row["year"])
             add(cell, row["content_object__synthetic"], row["count"])
     else:
         raise Http404("No such panel.")

@@ -165,6 +165,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+# Who answers for the archive: OAI-PMH's Identify gives it to harvesters (public/oai.py).
+CONTACT_EMAIL = os.environ.get("CONTACT_EMAIL", "archive@localhost")
 USE_I18N = True
 USE_TZ = True
 

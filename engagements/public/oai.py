@@ -198,7 +198,7 @@ def _identify(request, answer: ET.Element, arguments) -> None:
     _element(
         answer,
         f"{{{OAI}}}adminEmail",
-        settings.DEFAULT_FROM_EMAIL,
+        settings.CONTACT_EMAIL,
     )
     _element(answer, f"{{{OAI}}}earliestDatestamp", _stamp(earliest or timezone.now()))
     _element(answer, f"{{{OAI}}}deletedRecord", "transient")

@@ -52,6 +52,7 @@ def test_a_harvester_harvests_the_whole_archive_page_by_page(live_server, archiv
     identify = sickle.Identify()
     assert identify.repositoryName == "Engagement Archive"
     assert identify.deletedRecord == "transient"
+    assert identify.adminEmail == "archive@localhost"  # CONTACT_EMAIL
     assert [f.metadataPrefix for f in sickle.ListMetadataFormats()] == ["oai_dc"]
     sets = {s.setSpec: s.setName for s in sickle.ListSets()}
     assert sets["country:pk"] == "Readouts involving Pakistan"

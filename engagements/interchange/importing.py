@@ -17,13 +17,13 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from engagements.interchange import catalogue
+from engagements.interchange.export import keyed_records
 from engagements.interchange.format import (
     RESTORING_KEYS,
     Person,
     Readout,
     RecordLine,
     default_slug,
-    keyed_records,
     moment_text,
     parse_line,
 )

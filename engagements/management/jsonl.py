@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 from django.core.management.base import CommandError
 
-from engagements.interchange.format import write_records, write_records_to_stdout
+from engagements.interchange.export import write_records, write_records_to_stdout
 
 
 def write_to(records: Iterable[dict], file: str, stdout) -> int:

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from typing import TextIO
 
 from engagements.interchange.catalogue import record_lines
-from engagements.interchange.format import dumps as json_line
-from engagements.interchange.format import keyed_records
+from engagements.interchange.export import dumps as json_line
+from engagements.interchange.export import keyed_records
 from engagements.models import readout_path
 
 CSV_COLUMNS = [

@@ -11,7 +11,7 @@ from django.contrib.auth.models import Group
 from factories import make_country, make_meeting, make_official, make_topic
 
 from engagements.desk import roles
-from engagements.interchange.format import export_records
+from engagements.interchange.export import export_records
 from engagements.interchange.importing import import_readouts
 from engagements.models import AccountTitle, Meeting, Source
 

@@ -213,7 +213,7 @@ def test_a_harvester_may_post_its_arguments(client, archive):
 
 
 def test_a_readout_published_again_by_an_import_is_no_longer_reported_deleted(client, archive):
-    from engagements.interchange.format import export_records
+    from engagements.interchange.export import export_records
 
     real = archive["real"]
     (line,) = export_records(Meeting.objects.filter(pk=real.pk))

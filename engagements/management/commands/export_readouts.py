@@ -7,7 +7,7 @@ import itertools
 from django.core.management.base import BaseCommand
 
 from engagements.interchange.catalogue import record_lines
-from engagements.interchange.format import export_records
+from engagements.interchange.export import export_records
 from engagements.management.jsonl import write_to
 from engagements.models import Meeting
 

@@ -166,21 +166,33 @@ def test_the_admin_edits_accounts_and_their_topics_join_the_readouts(staff_clien
     assert topic in meeting.topics.all()  # the readout's topics include its accounts'
 
 
-def test_a_pasted_release_is_added_as_another_account_of_the_meeting(staff_client):
+# The DNA's release of the seed meeting, as the Pakistani side told it.
+DNA_RELEASE = (
+    "BEIJING, NOV 11, 2025 /DNA/ – The Ambassador of Pakistan to China, H.E. Khalil "
+    "Hashmi, paid a courtesy call today on Mr. Liu Haixing, Minister of the International "
+    "Department."
+)
+
+
+def hashmi_calls_on_liu() -> Meeting:
     hashmi = make_official("Khalil Hashmi", country="PK")
     liu = make_official("Liu Haixing", country="CN")
-    cpec = make_topic("CPEC 2.0")
-    meeting = make_meeting(
+    return make_meeting(
         "Liu Haixing receives Khalil Hashmi",
         participants=[(hashmi, "envoy", "Ambassador"), (liu, "counterpart", "Minister")],
     )
-    release = (
-        "BEIJING, NOV 11, 2025 /DNA/ – The Ambassador of Pakistan to China, H.E. Khalil "
-        "Hashmi, paid a courtesy call today on Mr. Liu Haixing, Minister of the International "
-        "Department. They discussed CPEC 2.0."
-    )
+
+
+def paste(staff_client, release: str) -> str:
+    """Paste a release; the address of the proposed readout (its token in the query)."""
+    return staff_client.post("/admin/engagements/meeting/paste/", {"text": release})["Location"]
+
+
+def test_a_pasted_release_is_added_as_another_account_of_the_meeting(staff_client):
+    cpec = make_topic("CPEC 2.0")
+    meeting = hashmi_calls_on_liu()
     before = Meeting.objects.count()
-    location = staff_client.post("/admin/engagements/meeting/paste/", {"text": release})["Location"]
+    location = paste(staff_client, DNA_RELEASE + " They discussed CPEC 2.0.")
     form = staff_client.get(location).content.decode()
     add_url = f"/admin/engagements/meeting/{meeting.pk}/add-account/"
     assert add_url in form and "Add this release as another account of it" in form
@@ -472,19 +484,8 @@ def _change_form_data(page) -> dict:
 def test_an_account_added_from_a_paste_is_a_revision_in_history(staff_client):
     from reversion.models import Version
 
-    hashmi = make_official("Khalil Hashmi", country="PK")
-    liu = make_official("Liu Haixing", country="CN")
-    meeting = make_meeting(
-        "Liu Haixing receives Khalil Hashmi",
-        participants=[(hashmi, "envoy", "Ambassador"), (liu, "counterpart", "Minister")],
-    )
-    release = (
-        "BEIJING, NOV 11, 2025 /DNA/ – The Ambassador of Pakistan to China, H.E. Khalil "
-        "Hashmi, paid a courtesy call today on Mr. Liu Haixing, Minister of the International "
-        "Department."
-    )
-    location = staff_client.post("/admin/engagements/meeting/paste/", {"text": release})["Location"]
-    token = location.split("proposal=")[1]
+    meeting = hashmi_calls_on_liu()
+    token = paste(staff_client, DNA_RELEASE).split("proposal=")[1]
     staff_client.post(f"/admin/engagements/meeting/{meeting.pk}/add-account/", {"proposal": token})
     (version,) = Version.objects.get_for_object(meeting)
     assert version.revision.comment.startswith("Added an account from a pasted release")
@@ -496,8 +497,7 @@ def test_an_account_added_from_a_paste_is_a_revision_in_history(staff_client):
 def test_a_pasted_account_that_does_not_validate_adds_nothing(staff_client):
     meeting = make_meeting("Talks")
     release = "ISLAMABAD, 3 March 2025 (APP): Ishaq Dar met Jiang Zaidong. " * 3
-    location = staff_client.post("/admin/engagements/meeting/paste/", {"text": release})["Location"]
-    token = location.split("proposal=")[1]
+    token = paste(staff_client, release).split("proposal=")[1]
     session = staff_client.session
     session["pasted_proposals"][token]["account"]["url"] = "javascript:alert(1)"
     session.save()

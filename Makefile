@@ -91,7 +91,8 @@ bench: $(STAMP)
 
 ## make fuzz: the URL fuzz tests with ten times the cases of a normal run (20,000), on SQLite
 fuzz: $(STAMP)
-	env -u DATABASE_URL FUZZ_CASES=$${FUZZ_CASES:-20000} $(BIN)/pytest tests/public/test_fuzz.py
+	env -u DATABASE_URL FUZZ_CASES=$${FUZZ_CASES:-20000} API_FUZZ_EXAMPLES=$${API_FUZZ_EXAMPLES:-400} \
+		$(BIN)/pytest tests/public/test_fuzz.py tests/api/test_api_fuzz.py
 
 ## make coverage: the whole suite on SQLite, measuring which lines of engagements/ ran
 coverage: $(STAMP) $(NODE_STAMP)

@@ -71,12 +71,20 @@ INSTALLED_APPS = [
     "taggit",
     "axes",
     "reversion",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # the API docs' scripts and styles, served from here
+    "corsheaders",
     "engagements",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Cross-origin reads of /api/ (CORS_*), on every answer there, 429s and 304s included.
+    "corsheaders.middleware.CorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside the page cache: a client's rate of API requests counts cached answers too.
+    "engagements.api.throttling.ApiRateLimitMiddleware",
     # Every request gets a database time budget (STATEMENT_TIMEOUT_MS), then a 503.
     "engagements.public.faults.TimeBudgetMiddleware",
     # Outside the middleware below, so that a cached page replays the headers they set.
@@ -304,3 +312,40 @@ SITE_URL = os.environ.get("SITE_URL", "").rstrip("/") or (
     if ALLOWED_HOSTS and ALLOWED_HOSTS[0] != "*"
     else "http://127.0.0.1:8000"
 )
+
+
+# -- the JSON API (engagements/api) ---------------------------------------------------------
+# Read-only and public: no authentication (so no session, no Vary: Cookie, and every answer
+# can be cached by its address), JSON only, errors in one shape.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "UNAUTHENTICATED_USER": None,
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "URL_FORMAT_OVERRIDE": None,
+    "EXCEPTION_HANDLER": "engagements.api.errors.handle",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Engagement Archive API",
+    "DESCRIPTION": (
+        "Read-only JSON over the archive's published readouts and records. The readouts' "
+        "list reads the list pages' parameters; lists are paged by cursor (follow `next`); "
+        "every answer has an ETag (send If-None-Match for a 304); requests are limited per "
+        "client (429 with Retry-After). See the README's API section."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+# Requests one client may make to /api/ ("300/minute"; "" for no limit). Kept in the cache:
+# shared by every worker and server with REDIS_URL, per process without it.
+API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "300/minute")
+CORS_ALLOW_ALL_ORIGINS = True  # for /api/ only (below): anyone's page may read the API
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_METHODS = ("GET", "HEAD", "OPTIONS")
+CORS_EXPOSE_HEADERS = ("ETag", "Last-Modified", "Retry-After")

@@ -8,6 +8,7 @@ admin.site.index_title = "Readouts and records"
 
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
+    path("api/", include("engagements.api.urls")),
     path("", include("engagements.urls")),
 ]
 

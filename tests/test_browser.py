@@ -378,3 +378,26 @@ def test_a_contributor_pastes_a_press_release_and_an_editor_previews_and_publish
     visitor.get_by_role("link", name=re.compile("Khalil Hashmi pays courtesy call")).click()
     assert "Liu Haixing" in visitor.locator("main").inner_text()
     visitor.context.close()
+
+
+def test_the_api_docs_work_under_the_sites_csp_and_try_a_request(browser, site, archive):
+    # Under the site's own Content Security Policy (no bypass): every script and style of
+    # the docs is a file served from here.
+    context = browser.new_context(viewport=DESKTOP, base_url=site.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    refused = []
+    page.on("console", lambda m: refused.append(m.text) if "Content Security" in m.text else None)
+    page.goto("/api/docs/")
+    page.locator(".opblock").first.wait_for()
+    assert page.locator(".opblock").count() == 10
+    readouts = page.locator(".opblock", has_text="/api/meetings/").first
+    readouts.locator(".opblock-summary").click()
+    readouts.get_by_role("button", name="Try it out").click()
+    readouts.get_by_role("button", name="Execute").click()
+    answer = readouts.locator(".live-responses-table tbody .response-col_status").first
+    answer.wait_for()
+    assert answer.inner_text().strip() == "200"
+    assert "Ambassador" in readouts.locator(".live-responses-table tbody").inner_text()
+    assert refused == []
+    context.close()

@@ -147,7 +147,8 @@ class PageCacheMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method not in {"GET", "HEAD"} or request.path.startswith(self.skipped):
             return self.get_response(request)
-        redirect = _known_parameters_only(request)
+        # The API refuses a parameter it does not read (a 400, never cached) instead.
+        redirect = None if request.path.startswith("/api/") else _known_parameters_only(request)
         if redirect is not None:
             return redirect
         with pinned():

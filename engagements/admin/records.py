@@ -111,13 +111,13 @@ class MergeAdmin(HistoryAdmin):
 @admin.register(Official)
 class OfficialAdmin(MergeAdmin):
     list_display = ["name", "country", "meeting_count", "wikidata_id"]
-    ordering = ["name", "id"]
+    ordering = ["sort_key", "id"]
     list_filter = [("country", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["country"]
     search_fields = ["name", "aliases", "slug"]
     autocomplete_fields = ["country"]
     prepopulated_fields = {"slug": ["name"]}
-    fields = ["name", "slug", "country", "aliases", "wikidata_id", "bio"]
+    fields = ["name", "slug", "country", "family_name", "aliases", "wikidata_id", "bio"]
     count_relation = "participations"
     merge_function = staticmethod(merging.merge_officials)
 

@@ -227,8 +227,8 @@ class OfficialSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Official
-        fields = ["slug", "name", "url", "api_url", "meetings_url", "country", "aliases"]
-        fields += ["wikidata_id", "meeting_count"]
+        fields = ["slug", "name", "url", "api_url", "meetings_url", "country"]
+        fields += ["aliases", "wikidata_id", "meeting_count"]
 
 
 class OfficialDetailSerializer(OfficialSerializer):

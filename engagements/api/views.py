@@ -256,6 +256,8 @@ class RecordViews:
     serializer: type
     detail_serializer: type
     label: str
+    ordering: Ordering = BY_NAME
+    order_said: str = "by name"
 
     @classmethod
     def records(cls) -> QuerySet:
@@ -279,7 +281,7 @@ def _record_views(views: type[RecordViews], *, list_parameters=(), narrow=None):
     class ListView(APIView):
         @extend_schema(
             operation_id=f"{tag}_list",
-            summary=f"Every {views.label} with published readouts, by name",
+            summary=f"Every {views.label} with published readouts, {views.order_said}",
             parameters=[*list_parameters, *PAGE_PARAMETERS],
             responses=_responses(paginated(views.serializer)),
             tags=[tag],
@@ -290,7 +292,7 @@ def _record_views(views: type[RecordViews], *, list_parameters=(), narrow=None):
             records = views.records()
             if narrow is not None:
                 records = narrow(request, records)
-            page, link = pagination.keyset_page(request, records, BY_NAME)
+            page, link = pagination.keyset_page(request, records, views.ordering)
             count = pagecache.memo(f"api-{tag}", request.GET.get("country"), records.count)
             return _list(request, views.serializer, page, count, link)
 
@@ -323,6 +325,8 @@ class CountryRecords(RecordViews):
 class OfficialRecords(RecordViews):
     model, facet, key, label = Official, "official", "slug", "official"
     serializer, detail_serializer = OfficialSerializer, OfficialDetailSerializer
+    # As the officials' index: by family name (Hashmi under H, Liu Haixing under L).
+    ordering, order_said = Ordering("family-name", ("sort_key", "id")), "by family name"
 
     @classmethod
     def records(cls) -> QuerySet:

@@ -92,6 +92,8 @@ def record_lines(meetings: QuerySet[Meeting]) -> Iterator[dict]:
         }
         if official.alias_list:
             line["aliases"] = official.alias_list
+        if official.family_name:
+            line["family_name"] = official.family_name
         if official.wikidata_id:
             line["wikidata_id"] = official.wikidata_id
         if official.bio:
@@ -230,6 +232,7 @@ def _write_official(data: dict) -> list[str]:
         aliases="\n".join(data.get("aliases") or []),
         wikidata_id=data.get("wikidata_id") or "",
         bio=data.get("bio") or "",
+        family_name=(data.get("family_name") or "").strip(),
     )
     _keep_former(official, data.get("former_addresses"), "official")
     return []
@@ -270,8 +273,8 @@ def _keep_former(record, paths: list[str] | None, field: str) -> None:
 FIELDS = {
     "country": {"record", "code", "name"},
     "organization": {"record", "name", "slug", "abbreviation", "country", "parent"},
-    "official": {"record", "name", "slug", "country", "aliases", "wikidata_id", "bio",
-                 "former_addresses"},
+    "official": {"record", "name", "slug", "country", "family_name", "aliases",
+                 "wikidata_id", "bio", "former_addresses"},
     "topic": {"record", "name", "slug", "description", "aliases", "former_addresses"},
 }  # fmt: skip
 WRITERS = {

@@ -42,6 +42,7 @@ from engagements.models import (
     Topic,
     Withdrawal,
 )
+from engagements.models.records import family_sort_key
 from engagements.search import schema
 from engagements.upkeep import derived, facetcounts, version
 
@@ -496,6 +497,8 @@ class Importer:
                         name=person.name,
                         slug=self.official_slugs.issue(person.name),
                         country_id=self.country_ids[person.country],
+                        # bulk_create skips save(), which sets it for one official
+                        sort_key=family_sort_key(person.name, person.country),
                     )
             for theme in readout.themes:
                 key = theme.casefold()

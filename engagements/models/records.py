@@ -7,6 +7,7 @@ Below the readouts (models/meetings.py) in the import order: what these need of 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 import pycountry
 from django.core.validators import (
@@ -170,6 +171,36 @@ class OfficialQuerySet(models.QuerySet):
         )
 
 
+# Where a person's family name comes first, in English as at home (Xi Jinping, Yoon Suk
+# Yeol, Le Hoai Trung): an index sorts them by their first word, everyone else by the last.
+FAMILY_NAME_FIRST = frozenset({"CN", "TW", "HK", "MO", "KR", "KP", "VN"})
+_NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+
+def fold_name(text: str) -> str:
+    """Lower case without accents, for sorting and initials (Çavuşoğlu under C)."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
+
+
+def family_sort_key(name: str, country_code: str | None, family_name: str = "") -> str:
+    """The key an index sorts a person by: family name, then the rest of the name, folded.
+
+    `family_name` is the editors' word where the rule guesses wrong (a compound surname)."""
+    words = name.split()
+    if family_name.strip():
+        family = family_name.strip()
+        rest = name.replace(family, " ", 1) if family in name else name
+        return fold_name(f"{family} {rest}")
+    if len(words) < 2:
+        return fold_name(name)
+    if country_code in FAMILY_NAME_FIRST:
+        return fold_name(name)  # already family name first
+    while len(words) > 2 and words[-1].casefold().strip(",") in _NAME_SUFFIXES:
+        words = words[:-1]
+    return fold_name(" ".join([words[-1], *words[:-1]]))
+
+
 class Official(models.Model):
     """A person who takes part in meetings. Their offices come from their participations."""
 
@@ -186,6 +217,15 @@ class Official(models.Model):
         help_text="Other spellings and scripts, one per line (e.g. 刘海星). Searched and "
         "matched on import.",
     )
+    family_name = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="Only where the index would guess it wrong (a compound surname): the "
+        "part of the name it sorts by. Left blank: the first word of a Chinese, Korean or "
+        "Vietnamese name, the last word of any other.",
+    )
+    # What the officials' index sorts by and takes the initial from (family_sort_key).
+    sort_key = models.CharField(max_length=200, blank=True, editable=False)
     wikidata_id = models.CharField(
         "Wikidata ID",
         max_length=20,
@@ -199,7 +239,10 @@ class Official(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["country", "name"], name="official_country_name_idx")]
+        indexes = [
+            models.Index(fields=["country", "name"], name="official_country_name_idx"),
+            models.Index(fields=["sort_key", "id"], name="official_sort_key_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(wikidata_id="") | Q(wikidata_id__regex=r"^Q[1-9][0-9]*$"),
@@ -215,6 +258,7 @@ class Official(models.Model):
             self.slug = unique_slug(Official, self.name, max_length=200)
         self.aliases = "\n".join(self.alias_list)
         self.bio_html = render_markdown(self.bio)
+        self.sort_key = family_sort_key(self.name, self.country.code, self.family_name)
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:

@@ -4,7 +4,7 @@ and each one's page of readouts (the list of views.py, narrowed to the record)."
 from __future__ import annotations
 
 from django.db.models import Count, Max, Min
-from django.db.models.functions import Left, Upper
+from django.db.models.functions import Left, Lower, Upper
 from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -150,20 +150,21 @@ class OfficialListView(BoundedPaginationMixin, ListView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        # By family name (Hashmi under H, Liu Haixing under L), accents aside (sort_key).
         officials = (
             Official.objects.annotate(meeting_count=stats.kept_count("official"))
             .filter(meeting_count__isnull=False)
             .select_related("country")
-            .order_by("name", "id")
+            .order_by("sort_key", "id")
         )
         if self.letter:
-            officials = officials.filter(name__istartswith=self.letter)
+            officials = officials.filter(sort_key__startswith=self.letter.lower())
         return officials
 
     def get_context_data(self, **kwargs):
         initials = (
             Official.objects.filter(participations__meeting__status=Meeting.Status.PUBLISHED)
-            .annotate(initial=Upper(Left("name", 1)))
+            .annotate(initial=Upper(Left("sort_key", 1)))
             .values_list("initial", flat=True)
             .distinct()
         )
@@ -225,9 +226,10 @@ class TopicListView(ListView):
         topics = Topic.objects.annotate(meeting_count=stats.kept_count("topic")).filter(
             meeting_count__isnull=False
         )
+        # Case aside: "iPhone diplomacy" among the I's, not after Z as SQLite would put it.
         if self.request.GET.get("sort") == "count":
-            return topics.order_by("-meeting_count", "name")
-        return topics.order_by("name")
+            return topics.order_by("-meeting_count", Lower("name"))
+        return topics.order_by(Lower("name"), "id")
 
 
 class TopicDetailView(FilteredMeetingListView):

@@ -91,6 +91,11 @@ def test_a_file_imports_with_participants_topics_sources_and_countries(tmp_path)
         ("Khalil Hashmi", "envoy"),
         ("Liu Haixing", "counterpart"),
     ]
+    # Created in bulk, they are indexed by family name all the same (the index's key).
+    assert [p.official.sort_key for p in meeting.participations.all()] == [
+        "hashmi khalil",
+        "liu haixing",
+    ]
     assert sorted(t.name for t in meeting.topics.all()) == ["5E framework", "CPEC 2.0"]
     assert meeting.sources.get().url == "https://example.org/r"
     assert {c.code for c in meeting.countries.all()} == {"PK", "CN"}

@@ -50,7 +50,9 @@ def every_kind_of_record() -> dict:
         parent=party,
     )
     embassy = Organization.objects.create(name="Embassy of Pakistan in Beijing")
-    hashmi = make_official("Khalil Hashmi", country="PK", aliases="خلیل ہاشمی")
+    hashmi = make_official(
+        "Khalil Hashmi", country="PK", aliases="خلیل ہاشمی", family_name="Hashmi"
+    )
     liu = make_official(
         "Liu Haixing",
         country="CN",
@@ -149,6 +151,7 @@ def test_an_export_restores_the_archive_byte_for_byte_and_page_for_page(client, 
     assert result.records == len([kind for kind in kinds if kind])
     second = export()
     assert second == first
+    assert Official.objects.get(name="Khalil Hashmi").family_name == "Hashmi"
     after = pages(client)
     assert after.keys() == before.keys() and len(before) >= 60
     for url, page in before.items():

@@ -450,6 +450,24 @@ def test_malformed_value_lists_nothing_and_offers_a_way_back(client, world):
     response = get_400(client, "/meetings/?country=pk&kind=bogus", CHOICE_MESSAGE)
     assertNotContains(response, world["beijing"].title, status_code=400)
     assertContains(response, '<a href="?">Show every readout instead</a>', status_code=400)
+    # The error stands where the readouts would be, not under "nothing here".
+    assertNotContains(response, "No published readouts here yet", status_code=400)
+    html = response.content.decode()
+    main = html[html.index("<main") : html.index('<aside class="side-column">')]
+    assert "This address has a filter the archive cannot read." in main
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["country=pk&kind=summit", "q=zzxxqqnothing", "topic=no-such-topic", "q=the"],
+)
+def test_an_empty_result_says_once_that_nothing_matched(client, world, query):
+    html = client.get(f"/meetings/?{query}").content.decode()
+    said = html.count("No readout matches all of these filters")
+    said += html.count("The archive has no") + html.count("There is no word to search for")
+    assert said >= 1
+    assert html.count("No readout matches all of these filters") == 1
+    assert "No published readouts here yet" not in html
 
 
 def test_a_country_only_a_draft_names_is_unknown_to_the_filters(client, world):

@@ -306,15 +306,57 @@ def test_official_list_counts_and_letters(client, archive):
         html,
     )
     assertNotContains(response, "Zoe Draftwoman")
-    for letter in ("A", "K", "L"):
+    # Initials are family names': Hashmi, Liu (a Chinese name, family name first), Singh.
+    for letter in ("H", "L", "S"):
         assertContains(response, f'href="?letter={letter}"')
-    assertNotContains(response, 'href="?letter=Z"')
+    for letter in ("A", "K", "Z"):
+        assertNotContains(response, f'href="?letter={letter}"')
 
-    by_letter = get_ok(client, "/officials/?letter=k")
-    assertContains(by_letter, "Officials — K")
+    by_letter = get_ok(client, "/officials/?letter=h")
+    assertContains(by_letter, "Officials — H")
     assertContains(by_letter, "Khalil Hashmi")
     assertNotContains(by_letter, "Liu Haixing")
     assertContains(get_ok(client, "/officials/?letter=Q"), "No officials under Q.")
+
+
+def test_officials_are_indexed_by_family_name_accents_and_case_aside(client, db):
+    names = [
+        ("Xi Jinping", "CN"),  # family name first: under X
+        ("Yoon Suk Yeol", "KR"),
+        ("Le Hoai Trung", "VN"),
+        ("Mevlüt Çavuşoğlu", "TR"),  # under C, accents aside
+        ("Ursula von der Leyen", "DE"),  # the last word
+        ("Martin Luther King Jr.", "US"),  # a suffix is not a name
+        ("Khalil Hashmi", "PK"),
+        ("Imran Ahmed", "PK"),
+        ("Gabriel García Márquez", "CO"),  # a compound surname, as the editors set it
+    ]
+    for name, code in names:
+        official = make_official(name, country=code)
+        if name.startswith("Gabriel"):
+            official.family_name = "García Márquez"
+            official.save()
+        make_meeting(participants=[(official, "envoy", "Envoy")])
+    expected = [
+        "Imran Ahmed",
+        "Mevlüt Çavuşoğlu",
+        "Gabriel García Márquez",
+        "Khalil Hashmi",
+        "Martin Luther King Jr.",
+        "Le Hoai Trung",
+        "Ursula von der Leyen",
+        "Xi Jinping",
+        "Yoon Suk Yeol",
+    ]
+    listed = [f">{name}</a>" for name in expected]
+    response = get_ok(client, "/officials/")
+    assert titles_in_order(response, listed) == listed
+    assertContains(get_ok(client, "/officials/?letter=C"), "Mevlüt Çavuşoğlu")
+    under_g = get_ok(client, "/officials/?letter=G")
+    assertContains(under_g, "Gabriel García Márquez")
+    assertNotContains(under_g, "Martin Luther King")
+    api = client.get("/api/officials/?limit=100").json()["results"]
+    assert [o["name"] for o in api] == expected
 
 
 @pytest.mark.parametrize("letter", ["ab", "1", "%00"])
@@ -399,6 +441,13 @@ def test_topic_list_by_name_and_by_count(client, archive):
     by_count = get_ok(client, "/topics/?sort=count")
     expected = [">Trade</a>", ">CPEC 2.0</a>", ">5E framework</a>"]
     assert titles_in_order(by_count, expected) == expected
+
+
+def test_the_topic_index_sorts_case_aside(client, db):
+    for name in ["iPhone diplomacy", "Trade", "agriculture", "Zoning"]:
+        make_meeting(topics=[name])
+    expected = [">agriculture</a>", ">iPhone diplomacy</a>", ">Trade</a>", ">Zoning</a>"]
+    assert titles_in_order(get_ok(client, "/topics/"), expected) == expected
 
 
 def test_topic_page_lists_its_meetings(client, archive):

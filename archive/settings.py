@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "engagements.public.faults.TimeBudgetMiddleware",
     # Outside the middleware below, so that a cached page replays the headers they set.
     "engagements.public.pagecache.PageCacheMiddleware",
+    # Inside the page cache, so a cached page replays its keys for the HTTP cache in front.
+    "engagements.public.surrogate.SurrogateKeyMiddleware",
     # Inside the page cache, so a page is compressed once and its gzip copy is cached.
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -266,6 +268,12 @@ AXES_LOCKOUT_TEMPLATE = "lockout.html"
 PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 CACHE_TTL = int(os.environ.get("CACHE_TTL", "86400"))  # seconds; a write makes entries obsolete
 CDN_MAX_AGE = int(os.environ.get("CDN_MAX_AGE", "0"))  # s-maxage: how stale a CDN may serve
+# stale-while-revalidate: how long past s-maxage a cache in front may serve while it refetches.
+CDN_STALE_SECONDS = int(os.environ.get("CDN_STALE_SECONDS", "0"))
+# An HTTP cache in front (Varnish, a CDN) purged by surrogate key when the archive changes
+# (upkeep/purge.py): its addresses, and the class that purges them.
+HTTP_CACHE_PURGE_URLS = env_list("HTTP_CACHE_PURGE_URLS")
+HTTP_CACHE_PURGER = os.environ.get("HTTP_CACHE_PURGER", "engagements.upkeep.purge.VarnishBan")
 RELEASE = os.environ.get("RELEASE", "")  # e.g. the deployed commit; the code's hash is used too
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

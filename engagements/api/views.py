@@ -33,7 +33,7 @@ from engagements.api.serializers import (
     paginated,
 )
 from engagements.models import Country, Meeting, Official, Participation, Source, Topic
-from engagements.public import pagecache, panels, stats
+from engagements.public import pagecache, panels, stats, surrogate
 from engagements.public.filters import MAX_VALUES_PER_FILTER, MeetingFilterForm, parse_filters
 from engagements.public.views import find_searched
 
@@ -241,6 +241,7 @@ class MeetingDetailView(APIView):
         )
         if meeting is None:
             raise NotFound("No published readout has this id.")
+        surrogate.tag_readout(request._request, meeting)
         return Response(MeetingDetailSerializer(meeting, context={"request": request}).data)
 
 
@@ -306,6 +307,7 @@ def _record_views(views: type[RecordViews], *, list_parameters=(), narrow=None):
         def get(self, request: Request, key: str) -> Response:
             _only_known(request, frozenset())
             record = views.one(key)
+            surrogate.tag_records(request._request, [record])
             return Response(views.detail_serializer(record, context={"request": request}).data)
 
     ListView.__name__ = f"{views.model.__name__}ListView"

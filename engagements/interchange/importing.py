@@ -44,7 +44,7 @@ from engagements.models import (
 )
 from engagements.models.records import family_sort_key
 from engagements.search import schema
-from engagements.upkeep import derived, facetcounts, version
+from engagements.upkeep import derived, facetcounts, purge, version
 
 MAX_ERRORS_KEPT = 10_000
 
@@ -424,6 +424,10 @@ class Importer:
         self.result.created += len(to_create)
         self.result.updated += len(to_update)
         self.recount.add(m.pk for m, *_ in to_create + to_update)  # at the end, or a rebuild
+        # Changed readouts' pages, and their records' (whose lists show them), leave an
+        # HTTP cache in front; new ones were never in it, and their records' pages follow
+        # from the recount.
+        purge.note_readouts([m.pk for m, *_ in to_update])
 
     @staticmethod
     def _keep_former_addresses(meeting: Meeting, paths: tuple[str, ...]) -> None:

@@ -204,6 +204,8 @@ class PageCacheMiddleware:
         directives = {"public": True, "max_age": 0, "must_revalidate": True}
         if settings.CDN_MAX_AGE:
             directives["s_maxage"] = settings.CDN_MAX_AGE
+        if settings.CDN_STALE_SECONDS:
+            directives["stale_while_revalidate"] = settings.CDN_STALE_SECONDS
         patch_cache_control(response, **directives)
         patch_vary_headers(response, ["Accept-Encoding"])
         return response

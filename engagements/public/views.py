@@ -25,7 +25,7 @@ from engagements.models import (
     TaggedMeeting,
     Topic,
 )
-from engagements.public import accounts, citations, facets, pagecache, stats, worldmap
+from engagements.public import accounts, citations, facets, pagecache, stats, surrogate, worldmap
 from engagements.public.filters import MeetingFilters, parse_filters
 from engagements.public.pagination import BoundedPaginationMixin
 from engagements.search import spelling
@@ -130,6 +130,8 @@ class FilteredMeetingListView(BoundedPaginationMixin, ListView):
         return self.get(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
+        if self.scope():  # a country's, official's, topic's or pair's page (a 404 first)
+            surrogate.tag_records(request, self.scope())
         self.filters, self.filter_form = parse_filters(request.GET)
         if self.filters is None:
             # A malformed value: say what is wrong, with status 400 and no results.
@@ -319,6 +321,11 @@ class MeetingDetailView(PublishedMeetingsMixin, DateDetailView):
 
     def meetings(self):
         return Meeting.objects.published()
+
+    def get_object(self, queryset=None):
+        meeting = super().get_object(queryset)
+        surrogate.tag_readout(self.request, meeting)  # its page, its records' and related
+        return meeting
 
     def get_queryset(self):
         return (

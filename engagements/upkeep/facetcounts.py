@@ -38,6 +38,7 @@ from engagements.models import (
     Participation,
     TaggedMeeting,
 )
+from engagements.upkeep import purge
 
 log = logging.getLogger(__name__)
 
@@ -241,6 +242,8 @@ def _recount_chunk(ids: tuple[int, ...]) -> None:
         changes.update(_pairs(now.get(pk, set())))
     if not changed:
         return
+    for pk in changed:  # the pages of what it was and of what it is
+        purge.note_facets(pk, before.get(pk, set()) | now.get(pk, set()))
     MeetingFacet.objects.filter(meeting_id__in=changed).delete()
     MeetingFacet.objects.bulk_create(
         (
@@ -293,6 +296,7 @@ _KEY_FIELDS = ("scope_facet", "scope_value", "facet", "value")
 
 def rebuild() -> None:
     """Recount every scope from scratch (after a large import, or to repair)."""
+    purge.note_everything()  # which readouts changed is not known here
     facets, counts = MeetingFacet._meta.db_table, FacetCount._meta.db_table
     in_list = lambda names: ", ".join(f"'{name}'" for name in names)  # noqa: E731
     with transaction.atomic(), connection.cursor() as cursor:

@@ -47,7 +47,7 @@ from engagements.models import (
     meetings_changed,
 )
 from engagements.models.meetings import in_bulk_delete
-from engagements.upkeep import derived, facetcounts, permalinks
+from engagements.upkeep import derived, facetcounts, permalinks, purge
 from engagements.upkeep.version import bump, is_public
 
 # What a save may change, read in one query before it: address, publication, search text.
@@ -79,6 +79,8 @@ def connect() -> None:
     m2m_changed.connect(topics_changed, sender=TaggedMeeting, dispatch_uid="upkeep-topics")
     m2m_changed.connect(countries_changed, sender=MeetingCountry, dispatch_uid="upkeep-countries")
     meetings_changed.connect(meetings_written_in_bulk, sender=Meeting, dispatch_uid="bulk")
+    for record in (Official, Topic):
+        post_delete.connect(record_deleted, sender=record, dispatch_uid=f"purge-{record}")
 
 
 def _ours(sender) -> bool:
@@ -127,6 +129,7 @@ def meeting_saved(sender, instance: Meeting, raw: bool = False, **kwargs) -> Non
         permalinks.keep_old_address(instance, _moved(instance))
     was_public = _before(instance).get("status") == Meeting.Status.PUBLISHED
     if was_public or instance.is_published:
+        purge.note_readouts([instance.pk])
         bump()
     if not raw and was_public != instance.is_published:
         _note_withdrawal(instance, withdrawn=was_public)
@@ -154,6 +157,7 @@ def official_saved(sender, instance: Official, raw: bool = False, **kwargs) -> N
         derived.refresh_many(instance.participations.values_list("meeting_id", flat=True))
     permalinks.keep_old_address(instance, _moved(instance))
     if is_public(instance):
+        purge.note(f"o{instance.pk}")
         bump()
 
 
@@ -164,6 +168,7 @@ def topic_saved(sender, instance: Topic, raw: bool = False, **kwargs) -> None:
         derived.refresh_many(instance.meeting_links.values_list("content_object_id", flat=True))
     permalinks.keep_old_address(instance, _moved(instance))
     if is_public(instance):
+        purge.note(f"t{instance.pk}")
         bump()
 
 
@@ -171,6 +176,7 @@ def country_saved(sender, instance: Country, raw: bool = False, **kwargs) -> Non
     if not raw and _changed(instance, "name"):
         derived.refresh_many(instance.meetings.values_list("pk", flat=True))
     if is_public(instance):
+        purge.note(f"c{instance.pk}")
         bump()
 
 
@@ -190,11 +196,17 @@ def participation_changed(sender, instance: Participation, raw: bool = False, **
     if not raw and not derived.is_paused():
         derived.refresh([instance.meeting_id])
     if status == Meeting.Status.PUBLISHED:
+        purge.note_readouts([instance.meeting_id])
         bump()
 
 
 def shown_part_changed(sender, instance, **kwargs) -> None:
     if not _with_its_readout(kwargs.get("origin"), sender) and is_public(instance):
+        if isinstance(instance, Organization):
+            purge.note_everything()  # shown on its people's readouts: rare, so not traced
+        else:
+            meeting_id = getattr(instance, "meeting_id", None) or instance.content_object_id
+            purge.note_readouts([meeting_id])
         bump()
 
 
@@ -203,6 +215,7 @@ def meeting_deleted(sender, instance: Meeting, **kwargs) -> None:
         return  # the queryset's delete recounts and bumps once (meetings_changed)
     facetcounts.recount([instance.pk])  # take its counts back
     if instance.is_published:
+        purge.note(*purge.readout_keys(instance.pk, instance.facet_keys))
         bump()
         _note_withdrawal(instance, withdrawn=True)
 
@@ -214,15 +227,20 @@ def topics_changed(sender, instance, action: str, pk_set=None, **kwargs) -> None
         if not derived.is_paused():
             derived.refresh([instance.pk])
         public = instance.is_published
+        readouts = [instance.pk]
     else:  # from a topic's side: the readouts are the pk_set
         public = Meeting.objects.published().filter(pk__in=pk_set or ()).exists()
+        readouts = list(pk_set or ())
+        purge.note(f"t{instance.pk}")
     if public:
+        purge.note_readouts(readouts)
         bump()
 
 
 def countries_changed(sender, instance, action: str, **kwargs) -> None:
     """Only a revert sets a readout's derived countries through the manager."""
     if action.startswith("post_") and isinstance(instance, Meeting) and instance.is_published:
+        purge.note_readouts([instance.pk])
         bump()
 
 
@@ -235,4 +253,11 @@ def meetings_written_in_bulk(sender, ids, fields, deleted: bool, was_public: boo
     elif fields & (COUNTED | DERIVED_FROM):
         facetcounts.recount(ids)
     if was_public or (not deleted and Meeting.objects.published().filter(pk__in=ids).exists()):
+        purge.note_readouts(ids)
         bump()
+
+
+def record_deleted(sender, instance, **kwargs) -> None:
+    """An official or topic merged into another (or deleted): its page goes from the cache
+    in front (the merge's own writes bump the version)."""
+    purge.note(f"{'o' if isinstance(instance, Official) else 't'}{instance.pk}")

@@ -35,6 +35,7 @@ from engagements.models import (
     TaggedMeeting,
     Topic,
 )
+from engagements.upkeep import purge
 
 
 def _release() -> tuple[str, dt.datetime]:
@@ -118,6 +119,7 @@ def bump() -> None:
         # The row is gone (a flushed database): start again.
         ArchiveVersion.objects.update_or_create(pk=1, defaults={"number": 1, **changes})
     _request_version.set(None)
+    purge.changed_public()  # an HTTP cache in front empties what the write touched
     archive_changed.send(sender=ArchiveVersion)
 
 

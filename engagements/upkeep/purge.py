@@ -1,0 +1,164 @@
+"""Purging an HTTP cache in front of the site (Varnish, a CDN) by tag, when the archive changes.
+
+Every public answer carries surrogate keys (public/surrogate.py) naming what it shows:
+`m12` a readout, `c3` a country, `o7` an official, `t5` a topic (the ids of a readout's
+`facet_keys`), and `list` for every page that lists the archive at large (the lists, the
+home page, feeds, indexes, the API's lists). A write the public sees notes the keys it
+touches (`note`, called from upkeep/receivers.py and facetcounts.py, and `list` on every
+bump of the version); when its transaction commits, the keys go to the configured purger
+in one call (at once, outside a transaction). So a readout published on topic t5 empties
+exactly the pages tagged `list`, `t5`, its countries', its officials' and its own, and an
+unrelated topic's page stays cached.
+
+A purge that fails is logged, never raised: the write has committed, and what was not
+purged is served until its `s-maxage` (CDN_MAX_AGE) runs out.
+
+Purgers (settings.HTTP_CACHE_PURGER, a dotted path; HTTP_CACHE_PURGE_URLS its targets):
+`VarnishBan` sends `BAN` with the keys to each Varnish (deploy/varnish.vcl turns it into a
+ban on `obj.http.Surrogate-Key`). A CDN's purge-by-tag API is a class with the same
+`purge(keys, everything)` method (docs/deploying.md).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.client
+import logging
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils.module_loading import import_string
+
+log = logging.getLogger(__name__)
+
+LIST = "list"  # every page that lists the archive at large
+EVERYTHING = "*"  # a rebuild of every count: no finer key is known
+_TIMEOUT_SECONDS = 2.0
+
+
+class VarnishBan:
+    """`BAN /` with `X-Purge-Keys: list m12 t5` to each Varnish of HTTP_CACHE_PURGE_URLS."""
+
+    def __init__(self, urls: list[str]) -> None:
+        self.urls = urls
+
+    def purge(self, keys: set[str], everything: bool) -> None:
+        header = EVERYTHING if everything else " ".join(sorted(keys))
+        for url in self.urls:
+            parts = urlsplit(url)
+            conn = http.client.HTTPConnection(
+                parts.hostname, parts.port or 80, timeout=_TIMEOUT_SECONDS
+            )
+            try:
+                conn.request("BAN", "/", headers={"X-Purge-Keys": header})
+                answer = conn.getresponse()
+                answer.read()
+                if answer.status != 200:
+                    log.warning("purge refused by %s: %s %s", url, answer.status, answer.reason)
+            except OSError:
+                log.warning("purge of %s failed", url, exc_info=True)
+            finally:
+                conn.close()
+
+
+def purger():
+    """The configured purger, or None (no HTTP cache in front: nothing to do)."""
+    urls = settings.HTTP_CACHE_PURGE_URLS
+    if not urls:
+        return None
+    return import_string(settings.HTTP_CACHE_PURGER)(urls)
+
+
+class _Pending:
+    def __init__(self) -> None:
+        self.keys: set[str] = set()
+        self.everything = False
+        self.callback = None  # registered with the transaction to purge on commit
+
+
+def _pending() -> _Pending | None:
+    """The keys noted on this connection since the last purge (None with no purger: free)."""
+    if not settings.HTTP_CACHE_PURGE_URLS:
+        return None
+    pending = getattr(connection, "_purge_pending", None)
+    if pending is None:
+        pending = connection._purge_pending = _Pending()
+    return pending
+
+
+def _schedule(pending: _Pending) -> None:
+    """Purge when the transaction commits: once, whatever was noted in it (at once outside
+    a transaction, where the write is committed already). A rolled-back block takes its
+    callback with it; the next note registers another."""
+    if (
+        connection.in_atomic_block
+        and pending.callback is not None
+        and any(func is pending.callback for _, func, *_ in connection.run_on_commit)
+    ):
+        return
+    pending.callback = functools.partial(_flush)
+    transaction.on_commit(pending.callback)
+
+
+def forget() -> None:
+    """Drop what was noted and not yet purged (a test's setup, say)."""
+    connection._purge_pending = None
+
+
+def note(*keys: str) -> None:
+    """Keys a write touches. Only writes the public sees note keys (receivers.py)."""
+    pending = _pending()
+    if pending is not None:
+        pending.keys.update(k for k in keys if k)
+        _schedule(pending)
+
+
+def note_everything() -> None:
+    pending = _pending()
+    if pending is not None:
+        pending.everything = True
+        _schedule(pending)
+
+
+def changed_public() -> None:
+    """Called by version.bump(): whatever lists the archive at large is out of date."""
+    note(LIST)
+
+
+def _flush() -> None:
+    pending = getattr(connection, "_purge_pending", None)
+    connection._purge_pending = None
+    if pending is None or not (pending.keys or pending.everything):
+        return
+    target = purger()
+    if target is not None:
+        target.purge(pending.keys, pending.everything)
+
+
+def readout_keys(meeting_id: int, facet_keys: str = "") -> list[str]:
+    """A readout's own key and those of its countries, officials and topics."""
+    return [f"m{meeting_id}", *facet_keys.split()]
+
+
+def note_readouts(meeting_ids) -> None:
+    """The keys of these readouts as they are now (one query; none without a purger)."""
+    if _pending() is None:
+        return
+    from engagements.models import Meeting  # below upkeep; imported only when purging
+
+    ids = list(meeting_ids)
+    for pk, keys in Meeting.objects.filter(pk__in=ids).values_list("pk", "facet_keys"):
+        note(*readout_keys(pk, keys))
+    note(*(f"m{pk}" for pk in ids))  # deleted ones too
+
+
+FACET_PREFIXES = {"country": "c", "official": "o", "topic": "t"}
+
+
+def note_facets(meeting_id: int, facets) -> None:
+    """A readout's key and its (facet, value) pairs' keys (facetcounts' before and after)."""
+    note(
+        f"m{meeting_id}",
+        *(f"{FACET_PREFIXES[f]}{v}" for f, v in facets if f in FACET_PREFIXES),
+    )

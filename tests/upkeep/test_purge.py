@@ -1,0 +1,139 @@
+"""Surrogate keys on every public answer, and the keys a write purges (upkeep/purge.py).
+
+The purger here is a class of the documented interface (`purge(keys, everything)`), set
+through HTTP_CACHE_PURGER as a deploy sets a CDN's: it keeps what it is asked to purge.
+With Varnish itself: tests/upkeep/test_varnish.py.
+"""
+
+from __future__ import annotations
+
+import pytest
+from factories import make_meeting, make_official
+
+from engagements.models import Country, Meeting, Topic
+from engagements.upkeep import purge
+
+pytestmark = pytest.mark.django_db
+
+
+class KeptPurges:
+    """A purger that remembers each call (settings.HTTP_CACHE_PURGER points here)."""
+
+    calls: list[tuple[frozenset[str], bool]] = []
+
+    def __init__(self, urls: list[str]) -> None:
+        self.urls = urls
+
+    def purge(self, keys: set[str], everything: bool) -> None:
+        KeptPurges.calls.append((frozenset(keys), everything))
+
+
+@pytest.fixture
+def purges(settings, django_capture_on_commit_callbacks):
+    settings.HTTP_CACHE_PURGE_URLS = ["http://cache.invalid"]
+    settings.HTTP_CACHE_PURGER = f"{__name__}.KeptPurges"
+    KeptPurges.calls = []
+
+    def purged(write) -> set[str]:
+        KeptPurges.calls = []
+        purge.forget()  # what the setup noted (a test's transaction never commits)
+        with django_capture_on_commit_callbacks(execute=True):
+            write()
+        return set().union(*(keys for keys, _ in KeptPurges.calls))
+
+    return purged
+
+
+def keys_of(meeting: Meeting) -> set[str]:
+    return {f"m{meeting.pk}", *Meeting.objects.get(pk=meeting.pk).facet_keys.split()}
+
+
+def test_each_page_names_what_it_shows(client, seed_like):
+    meeting, liu = seed_like["meeting"], seed_like["liu"]
+    china = Country.objects.get(code="CN")
+    topic = Topic.objects.get(name="CPEC 2.0")
+    expected = {
+        meeting.get_absolute_url(): keys_of(meeting),
+        meeting.get_absolute_url() + "cite.bib": keys_of(meeting),
+        "/countries/cn/": {f"c{china.pk}"},
+        "/countries/cn/?topic=cpec-20": {f"c{china.pk}"},
+        liu.get_absolute_url(): {f"o{liu.pk}"},
+        f"/topics/{topic.slug}/": {f"t{topic.pk}"},
+        f"/api/meetings/{meeting.external_id}/": keys_of(meeting),
+        "/api/countries/cn/": {f"c{china.pk}"},
+        "/": {"list"},
+        "/meetings/?q=courtesy": {"list"},
+        "/meetings/feed/": {"list"},
+        "/api/meetings/": {"list"},
+        "/no-such-page/": {"list"},
+    }
+    for url, keys in expected.items():
+        response = client.get(url)
+        assert set(response["Surrogate-Key"].split()) == keys, url
+        assert set(response["Cache-Tag"].split(",")) == keys, url
+    assert "Surrogate-Key" not in client.get("/admin/login/")
+    # A page served from the page cache replays its keys.
+    again = client.get(f"/topics/{topic.slug}/")
+    assert again["Surrogate-Key"] == f"t{topic.pk}"
+
+
+def test_a_publication_purges_its_pages_its_records_and_the_lists(purges, db):
+    liu = make_official("Liu Haixing", country="CN")
+    draft = make_meeting("Talks", status=Meeting.Status.DRAFT, topics=["Trade"],
+                         participants=[(liu, "counterpart", "Minister")])  # fmt: skip
+    trade = Topic.objects.get(name="Trade")
+
+    def publish():
+        draft.status = Meeting.Status.PUBLISHED
+        draft.save()
+
+    purged = purges(publish)
+    assert {"list", f"m{draft.pk}", f"t{trade.pk}", f"o{liu.pk}"} <= purged
+    assert {f"c{pk}" for pk in draft.countries.values_list("pk", flat=True)} <= purged
+    assert len(KeptPurges.calls) == 1  # one purge for the whole save
+
+
+def test_a_draft_saved_purges_nothing(purges, db):
+    draft = make_meeting("Draft", status=Meeting.Status.DRAFT, topics=["Trade"])
+
+    def edit():
+        draft.title = "Draft, edited"
+        draft.save()
+
+    assert purges(edit) == set()
+
+
+def test_a_removed_topic_purges_the_topic_it_left(purges, db):
+    meeting = make_meeting("Talks", topics=["Trade", "Tea"])
+    tea = Topic.objects.get(name="Tea")
+    purged = purges(lambda: meeting.topics.remove(tea))
+    assert {f"t{tea.pk}", f"m{meeting.pk}", "list"} <= purged
+
+
+def test_a_renamed_official_purges_their_page_and_readouts(purges, db):
+    liu = make_official("Liu Haixing", country="CN")
+    meeting = make_meeting(participants=[(liu, "counterpart", "Minister")])
+
+    def rename():
+        liu.name = "Liu Hai-xing"
+        liu.save()
+
+    assert {f"o{liu.pk}", "list"} <= purges(rename)
+    # Its readouts' pages carry its key: they go with it.
+    assert f"o{liu.pk}" in keys_of(meeting)
+
+
+def test_a_deleted_readout_purges_its_page_and_records(purges, db):
+    meeting = make_meeting("Talks", topics=["Trade"])
+    keys = keys_of(meeting)
+    assert keys | {"list"} <= purges(meeting.delete)
+
+
+def test_without_a_purger_nothing_is_noted(settings, django_capture_on_commit_callbacks, db):
+    settings.HTTP_CACHE_PURGE_URLS = []
+    settings.HTTP_CACHE_PURGER = f"{__name__}.KeptPurges"
+    KeptPurges.calls = []
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        make_meeting("Talks", topics=["Trade"])
+    assert KeptPurges.calls == []
+    assert not [c for c in callbacks if "purge" in getattr(c, "__module__", "")]

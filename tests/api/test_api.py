@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import time
 
 import pytest
 from factories import make_meeting, make_official, make_organization
@@ -123,6 +124,15 @@ def test_a_readout_published_during_a_walk_neither_repeats_nor_skips_a_row(clien
     rest, _ = walk(client, first["next"])
     ids = [r["id"] for r in first["results"] + rest]
     assert len(ids) == len(set(ids)) == Meeting.objects.published().count() - 1
+
+
+def test_the_same_position_is_always_the_same_address(client, archive, settings):
+    """So that a second walk meets the first walk's pages in the cache: a cursor holds
+    no moment (a timestamped signature would change every second)."""
+    settings.PAGE_CACHE = False  # each page computed afresh, its cursor made again
+    first = client.get("/api/meetings/?limit=10").json()["next"]
+    time.sleep(1.1)
+    assert client.get("/api/meetings/?limit=10").json()["next"] == first
 
 
 def test_a_ranked_search_is_paged_by_position(client, archive):

@@ -85,6 +85,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Outside the page cache: a client's rate of API requests counts cached answers too.
     "engagements.api.throttling.ApiRateLimitMiddleware",
+    # Which database a request reads from (the primary, or a replica: DATABASE_REPLICA_URLS);
+    # outside the time budget (a replica's 503 is answered again from the primary) and the
+    # page cache (the version is read where the page is computed).
+    "engagements.public.replicas.ReplicaMiddleware",
     # Every request gets a database time budget (STATEMENT_TIMEOUT_MS), then a 503.
     "engagements.public.faults.TimeBudgetMiddleware",
     # Outside the middleware below, so that a cached page replays the headers they set.
@@ -135,6 +139,21 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Read replicas of a PostgreSQL primary, comma-separated: public pages read from one that
+# answers and is at most REPLICA_MAX_LAG_SECONDS behind (engagements/public/replicas.py).
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS"), 1):
+    DATABASES[f"replica-{_number}"] = {
+        **dj_database_url.parse(
+            _url, conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")), conn_health_checks=True
+        ),
+        "OPTIONS": {"connect_timeout": 2},  # a replica that is down is skipped, not waited for
+        "TEST": {"MIRROR": "default"},
+    }
+if len(DATABASES) > 1:
+    DATABASE_ROUTERS = ["engagements.public.replicas.ReplicaRouter"]
+REPLICA_MAX_LAG_SECONDS = float(os.environ.get("REPLICA_MAX_LAG_SECONDS", "5"))
+# How long a visitor's reads stay on the primary after their own write (read-your-writes).
+REPLICA_STICKY_SECONDS = int(os.environ.get("REPLICA_STICKY_SECONDS", "15"))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers proceed while the admin or an import writes.
     DATABASES["default"]["OPTIONS"] = {

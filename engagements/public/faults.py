@@ -16,11 +16,12 @@ Three pieces:
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.views import defaults
@@ -99,5 +100,7 @@ class TimeBudgetMiddleware:
                 raise RequestTooSlow("the request spent its database time budget")
             return execute(sql, params, many, context)
 
-        with connection.execute_wrapper(within_budget):
+        with contextlib.ExitStack() as stack:
+            for alias in settings.DATABASES:  # the primary's and any replica's statements
+                stack.enter_context(connections[alias].execute_wrapper(within_budget))
             return self.get_response(request)

@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import http.client
 import logging
+import threading
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -132,8 +133,18 @@ def _flush() -> None:
     if pending is None or not (pending.keys or pending.everything):
         return
     target = purger()
-    if target is not None:
-        target.purge(pending.keys, pending.everything)
+    if target is None:
+        return
+    target.purge(pending.keys, pending.everything)
+    if len(settings.DATABASES) > 1:
+        # With read replicas, the cache in front may refetch a purged page from a replica
+        # that has not replayed the write yet, and keep that for s-maxage: purge the same
+        # keys again once the replicas are as far behind as they may be.
+        again = threading.Timer(
+            settings.REPLICA_MAX_LAG_SECONDS + 1, target.purge, (pending.keys, pending.everything)
+        )
+        again.daemon = True
+        again.start()
 
 
 def readout_keys(meeting_id: int, facet_keys: str = "") -> list[str]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import connection
+from django.db import connections, router
 from django.db.models import F
 from django.dispatch import Signal
 from django.utils import timezone
@@ -95,8 +95,11 @@ def read_version() -> Version:
     """The archive's version as the database holds it now (not the request's)."""
     # A plain cursor: on a cached page this is the only query, and the ORM's machinery
     # cost more than the query itself (about half a millisecond a request).
-    table = connection.ops.quote_name(ArchiveVersion._meta.db_table)
-    with connection.cursor() as cursor:
+    # Where the request reads from (a replica, through the router): a page is cached under
+    # the version of the very database it was computed from.
+    reading = connections[router.db_for_read(ArchiveVersion)]
+    table = reading.ops.quote_name(ArchiveVersion._meta.db_table)
+    with reading.cursor() as cursor:
         cursor.execute(f"SELECT number, changed_at, has_synthetic FROM {table} WHERE id = 1")  # noqa: S608 (our table name)
         row = cursor.fetchone()
     if row is None:

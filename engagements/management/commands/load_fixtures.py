@@ -6,6 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 
 from engagements.interchange.importing import import_readouts
 from engagements.models import Meeting, Official, Topic
@@ -36,8 +37,14 @@ class Command(BaseCommand):
             # loading them over staff's records could overwrite their edits.
             self.stdout.write("The archive already has readouts; fixtures not loaded (--force to).")
             return
+        # One transaction: the archive changes once, so what follows a change (the whole
+        # archive's download files) is rebuilt once, not after each file and topic.
+        with transaction.atomic():
+            self._load(folder, files, readouts, options["verbosity"])
+
+    def _load(self, folder: Path, files: list[str], readouts: list[Path], verbosity: int) -> None:
         if files:
-            call_command("loaddata", *files, verbosity=options["verbosity"])
+            call_command("loaddata", *files, verbosity=verbosity)
             # Fixtures load raw (no signals): compute what is derived from the loaded records.
             ids = list(Meeting.objects.values_list("pk", flat=True))
             for start in range(0, len(ids), 500):
@@ -48,7 +55,7 @@ class Command(BaseCommand):
             if result.errors:
                 shown = "; ".join(f"line {line}: {message}" for line, message in result.errors[:5])
                 raise CommandError(f"{path.relative_to(folder.parent)} is invalid: {shown}")
-            if options["verbosity"]:
+            if verbosity:
                 self.stdout.write(
                     f"{path.name}: {result.created} created, {result.updated} updated, "
                     f"{result.unchanged} unchanged"

@@ -204,7 +204,15 @@ class MeetingListView(APIView):
         page, link = pagination.keyset_page(
             request, meetings.for_listing(), ORDERINGS[filters.sort]
         )
-        count = pagecache.memo("api-count", filters.query_string, meetings.count)
+        # Counted once per filters and version: not per page (the cursor and the page's
+        # size are not part of the key), or every page of a walk would count it all again.
+        selection = sorted(
+            (k, v)
+            for k, values in request.query_params.lists()
+            if k not in PAGE_PARAMETER_NAMES
+            for v in values
+        )
+        count = pagecache.memo("api-count", selection, meetings.count)
         return _list(request, MeetingSerializer, page, count, link, corrected_query=None)
 
 

@@ -8,6 +8,8 @@ import json
 import time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from factories import make_meeting, make_official, make_organization
 
 from engagements.interchange.importing import import_readouts
@@ -199,6 +201,14 @@ def test_a_cursor_of_another_order_or_altered_is_refused(client, archive):
 def test_unknown_records_in_filters_select_nothing_as_on_the_pages(client, archive):
     body = client.get("/api/meetings/?country=zz&topic=draft-only-topic").json()
     assert body == {"count": 0, "next": None, "corrected_query": None, "results": []}
+
+
+def test_the_pages_of_a_walk_count_the_list_once(client, archive, settings):
+    settings.PAGE_CACHE = True
+    first = client.get("/api/meetings/?country=pk&limit=5").json()
+    with CaptureQueriesContext(connection) as later:
+        client.get(first["next"].removeprefix("http://testserver"))
+    assert not [q for q in later.captured_queries if "COUNT(" in q["sql"].upper()]
 
 
 def test_the_list_costs_the_same_queries_however_long_the_page(

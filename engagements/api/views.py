@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import JsonResponse
 from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
@@ -32,7 +32,7 @@ from engagements.api.serializers import (
     TopicSerializer,
     paginated,
 )
-from engagements.models import Country, Meeting, Official, Participation, Source, Topic
+from engagements.models import Country, Meeting, Official, Topic
 from engagements.public import pagecache, panels, stats, surrogate
 from engagements.public.filters import MAX_VALUES_PER_FILTER, MeetingFilterForm, parse_filters
 from engagements.public.views import find_searched
@@ -78,7 +78,7 @@ PAGE_PARAMETERS = [
     _parameter("cursor", {"type": "string"}, "The `next` link's cursor, as given."),
 ]
 _SORTS = [value for value, _ in MeetingFilterForm.base_fields["sort"].choices]
-MEETING_PARAMETERS = [
+FILTER_PARAMETERS = [
     _parameter("country", CODE, "Involves this country (ISO code); repeatable.", many=True),
     _parameter("official", SLUG, "This official took part (their slug); repeatable.", many=True),
     _parameter("topic", SLUG, "Names this topic (its slug); repeatable.", many=True),
@@ -102,14 +102,16 @@ MEETING_PARAMETERS = [
         "Only readouts told by this side and another whose account by this side names "
         "the topics filtered on.",
     ),
-    *PAGE_PARAMETERS,
 ]
+MEETING_PARAMETERS = [*FILTER_PARAMETERS, *PAGE_PARAMETERS]
 
 # Parameters each list reads: any other is refused (a typo must not pass for a filter).
 MEETING_PARAMETER_NAMES = frozenset(p.name for p in MEETING_PARAMETERS)
 PAGE_PARAMETER_NAMES = frozenset(p.name for p in PAGE_PARAMETERS)
-NEWEST = Ordering("newest", ("-date", "-id"))
-ORDERINGS = {"newest": NEWEST, "oldest": Ordering("oldest", ("date", "id"))}
+ORDERINGS = {
+    "newest": Ordering("newest", ("-date", "-id")),
+    "oldest": Ordering("oldest", ("date", "id")),
+}
 BY_NAME = Ordering("name", ("name", "id"))
 
 
@@ -187,8 +189,8 @@ class MeetingListView(APIView):
     )
     def get(self, request: Request) -> Response:
         _only_known(request, MEETING_PARAMETER_NAMES)
-        _as_schema_says(request, MEETING_PARAMETERS[:-2])  # the page's parameters are read below
-        filters, form = parse_filters(request._request.GET)
+        _as_schema_says(request, FILTER_PARAMETERS)  # the page's own are read by pagination
+        filters, form = parse_filters(request.query_params)
         if filters is None:
             raise ValidationError(_form_errors(form))
         published = Meeting.objects.published()
@@ -226,27 +228,7 @@ class MeetingDetailView(APIView):
     )
     def get(self, request: Request, id: str) -> Response:
         _only_known(request, frozenset())
-        meeting = (
-            Meeting.objects.published()
-            .filter(external_id=id)
-            .select_related("location_country")
-            .prefetch_related(
-                Prefetch(
-                    "participations",
-                    queryset=Participation.objects.select_related(
-                        "official__country", "organization__country"
-                    ).order_by("order", "id"),
-                ),
-                Prefetch(
-                    "sources",
-                    queryset=Source.objects.select_related(
-                        "side", "side_organization"
-                    ).prefetch_related("topics", "titles"),
-                ),
-                "topics",
-            )
-            .first()
-        )
+        meeting = Meeting.objects.published().filter(external_id=id).in_full().first()
         if meeting is None:
             raise NotFound("No published readout has this id.")
         surrogate.tag_readout(request._request, meeting)

@@ -111,6 +111,25 @@ class MeetingQuerySet(models.QuerySet):
                 )
         return count
 
+    def in_full(self) -> MeetingQuerySet:
+        """Everything a readout's page shows of it: participants with their organisations,
+        accounts with their sides, topics and titles, topics; a fixed number of queries."""
+        return self.select_related("location_country").prefetch_related(
+            models.Prefetch(
+                "participations",
+                queryset=Participation.objects.select_related(
+                    "official__country", "organization__country"
+                ).order_by("order", "id"),
+            ),
+            models.Prefetch(
+                "sources",
+                queryset=Source.objects.select_related(
+                    "side", "side_organization"
+                ).prefetch_related("topics", "titles"),
+            ),
+            "topics",
+        )
+
     def for_listing(self) -> MeetingQuerySet:
         """Everything a meeting list row shows, in a fixed number of queries."""
         return self.select_related("location_country").prefetch_related(

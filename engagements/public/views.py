@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -20,8 +20,6 @@ from engagements.models import (
     Country,
     Meeting,
     Official,
-    Participation,
-    Source,
     TaggedMeeting,
     Topic,
 )
@@ -328,25 +326,7 @@ class MeetingDetailView(PublishedMeetingsMixin, DateDetailView):
         return meeting
 
     def get_queryset(self):
-        return (
-            self.meetings()
-            .select_related("location_country")
-            .prefetch_related(
-                Prefetch(
-                    "participations",
-                    queryset=Participation.objects.select_related(
-                        "official__country", "organization"
-                    ),
-                ),
-                Prefetch(
-                    "sources",
-                    queryset=Source.objects.select_related(
-                        "side", "side_organization"
-                    ).prefetch_related("topics", "titles"),
-                ),
-                "topics",
-            )
-        )
+        return self.meetings().in_full()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

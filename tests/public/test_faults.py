@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from django.db import DatabaseError, OperationalError, connection
 from django.test import Client
+from servers import PG_BIN, as_postgres, free_port
 
 from engagements.public import faults
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 
 # A statement that takes seconds on either database, unless something stops it.
 SLOW_SQL = (
@@ -140,17 +140,6 @@ def test_other_errors_still_get_the_500_page(db):
 # -- a real PostgreSQL that goes down and comes back ---------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _as_postgres(*args: str) -> list[str]:
-    # initdb refuses to run as root; the cluster belongs to the postgres account.
-    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else list(args)
-
-
 def _get(url: str) -> tuple[int, dict, str]:
     try:
         with urllib.request.urlopen(url, timeout=20) as response:  # noqa: S310 (127.0.0.1)
@@ -167,9 +156,9 @@ def throwaway_cluster():
         pytest.skip(f"no PostgreSQL server binaries in {PG_BIN}")
     home = Path(tempfile.mkdtemp(prefix="archive-pg-"))
     shutil.chown(home, "postgres") if os.geteuid() == 0 else None
-    data, port = home / "data", _free_port()
+    data, port = home / "data", free_port()
     subprocess.run(
-        _as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"),
+        as_postgres(str(PG_BIN / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"),
         check=True,
         capture_output=True,
     )
@@ -177,14 +166,14 @@ def throwaway_cluster():
 
     def pg_ctl(*args: str) -> None:
         command = [str(PG_BIN / "pg_ctl"), "-D", str(data), "-w", "-o", options, *args]
-        subprocess.run(_as_postgres(*command), check=True, capture_output=True)
+        subprocess.run(as_postgres(*command), check=True, capture_output=True)
 
     pg_ctl("-l", str(home / "log"), "start")
     try:
         yield port, pg_ctl
     finally:
         subprocess.run(
-            _as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"),
+            as_postgres(str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"),
             capture_output=True,
         )
         shutil.rmtree(home, ignore_errors=True)
@@ -207,7 +196,7 @@ def test_pages_answer_503_while_the_database_is_down_and_recover(throwaway_clust
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([*manage, "load_fixtures"], cwd=ROOT, env=env, check=True, capture_output=True)
-    web = _free_port()
+    web = free_port()
     server = subprocess.Popen(
         [
             str(Path(sys.executable).parent / "gunicorn"),
@@ -264,7 +253,7 @@ def served_archive(tmp_path_factory):
     if os.environ.get("DATABASE_URL", "").startswith("postgres"):
         pytest.skip("the server's behaviour, checked once, in the SQLite pass")
     home = tmp_path_factory.mktemp("served")
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{home / 'db.sqlite3'}",

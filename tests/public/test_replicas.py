@@ -14,7 +14,6 @@ import http.cookiejar
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,23 +24,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from servers import PG_BIN, as_postgres, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("replicas")]
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
 SEED = "seed-2025-11-11-pakistan-idcpc"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _as_postgres(*args: str) -> list[str]:
-    # The clusters belong to the postgres account (initdb refuses to run as root).
-    return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else list(args)
 
 
 class Visitor:
@@ -68,7 +56,7 @@ class Cluster:
     """One PostgreSQL server of the test's own, started and stopped with pg_ctl."""
 
     def __init__(self, home: Path, name: str, *extra: str) -> None:
-        self.data, self.port = home / name, _free_port()
+        self.data, self.port = home / name, free_port()
         self.options = " ".join(
             [f"-p {self.port} -k {home} -c listen_addresses=127.0.0.1 -c fsync=off", *extra]
         )
@@ -76,7 +64,7 @@ class Cluster:
 
     def pg_ctl(self, *args: str) -> None:
         command = [str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-w", "-o", self.options]
-        subprocess.run(_as_postgres(*command, *args), check=True, capture_output=True)
+        subprocess.run(as_postgres(*command, *args), check=True, capture_output=True)
 
     def sql(self, statement: str) -> str:
         result = subprocess.run(
@@ -102,7 +90,7 @@ def replicated(tmp_path_factory):
     primary = Cluster(home, "primary", "-c wal_level=replica -c max_wal_senders=4")
     replica = Cluster(home, "replica", "-c hot_standby=on")
     subprocess.run(
-        _as_postgres(str(PG_BIN / "initdb"), "-D", str(primary.data), "-A", "trust",
+        as_postgres(str(PG_BIN / "initdb"), "-D", str(primary.data), "-A", "trust",
                      "-U", "postgres"),
         check=True, capture_output=True,
     )  # fmt: skip
@@ -126,7 +114,7 @@ def replicated(tmp_path_factory):
         for command in (["migrate", "-v0"], ["load_fixtures"]):
             subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True, capture_output=True)
         subprocess.run(
-            _as_postgres(str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p",
+            as_postgres(str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1", "-p",
                          str(primary.port), "-U", "postgres", "-D", str(replica.data), "-R",
                          "-X", "stream", "--checkpoint=fast"),
             check=True, capture_output=True,
@@ -134,7 +122,7 @@ def replicated(tmp_path_factory):
         replica.pg_ctl("-l", str(home / "replica.log"), "start")
 
         def serve(max_lag: str) -> str:
-            port = _free_port()
+            port = free_port()
             servers.append(
                 subprocess.Popen(
                     [str(Path(sys.executable).parent / "gunicorn"), "archive.wsgi", "--bind",

@@ -25,17 +25,12 @@ import uuid
 from pathlib import Path
 
 import pytest
+from servers import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("instances")]
 
 ROOT = Path(__file__).resolve().parents[2]
 PASSWORD = "a-long-test-password-for-the-editor"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _redis_answers() -> bool:
@@ -155,7 +150,7 @@ def _serve(home: Path, database_url: str):
     seed = json.loads(found.stdout.strip().splitlines()[-1])
     servers, sites = [], []
     for _ in range(2):
-        port = _free_port()
+        port = free_port()
         servers.append(
             subprocess.Popen(
                 [str(Path(sys.executable).parent / "gunicorn"), "archive.wsgi", "--bind",

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from factories import make_meeting, make_official, make_topic
+from servers import free_port
 
 from engagements.models import Meeting, Topic
 
@@ -35,12 +36,6 @@ def require_varnish() -> None:
     pytest.skip("Varnish tests skipped: varnishd is missing (apt-get install varnish)")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_the_vcl_compiles():
     require_varnish()
     result = subprocess.run([VARNISHD, "-C", "-f", str(VCL)], capture_output=True, text=True)
@@ -55,7 +50,7 @@ def varnish(live_server, tmp_path_factory):
     backend_port = live_server.url.rsplit(":", 1)[1]
     vcl = home / "site.vcl"
     vcl.write_text(VCL.read_text().replace('.port = "8000"', f'.port = "{backend_port}"'))
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [VARNISHD, "-F", "-j", "none", "-n", str(home / "work"), "-a", f"127.0.0.1:{port}",
          "-f", str(vcl), "-s", "malloc,32m", "-p", "ban_lurker_sleep=0.01"],

@@ -19,3 +19,22 @@ def free_port() -> int:
 def as_postgres(*args: str) -> list[str]:
     """A command run as the postgres account (initdb and pg_ctl refuse to run as root)."""
     return ["runuser", "-u", "postgres", "--", *args] if os.geteuid() == 0 else list(args)
+
+
+def deployed_env(home: Path, database_url: str, **settings: str) -> dict[str, str]:
+    """The environment of a site run as deployed (DEBUG off) on `database_url`, its files
+    under `home`, no Redis unless `settings` names one."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "false",
+        "SECRET_KEY": "a-test-secret-key-that-is-long-and-random-enough-0123456789abcdef",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_HTTPS": "false",
+        "STATIC_ROOT": str(home / "static"),
+        "WHITENOISE_USE_FINDERS": "true",
+        "DUMPS_IN_BACKGROUND": "false",
+        "DUMP_DIR": str(home / "dumps"),
+    }
+    env.pop("REDIS_URL", None)
+    return {**env, **settings}

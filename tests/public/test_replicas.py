@@ -24,7 +24,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from servers import PG_BIN, as_postgres, free_port
+from servers import PG_BIN, as_postgres, deployed_env, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("replicas")]
 
@@ -97,19 +97,7 @@ def replicated(tmp_path_factory):
     primary.pg_ctl("-l", str(home / "primary.log"), "start")
     servers: list[subprocess.Popen] = []
     try:
-        env = {
-            **os.environ,
-            "DATABASE_URL": primary.url,
-            "DEBUG": "false",
-            "SECRET_KEY": "a-test-secret-key-that-is-long-and-random-enough-0123456789abcdef",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "SECURE_HTTPS": "false",
-            "STATIC_ROOT": str(home / "static"),
-            "WHITENOISE_USE_FINDERS": "true",
-            "DUMPS_IN_BACKGROUND": "false",
-            "DUMP_DIR": str(home / "dumps"),
-        }
-        env.pop("REDIS_URL", None)
+        env = deployed_env(home, primary.url)
         manage = [sys.executable, "manage.py"]
         for command in (["migrate", "-v0"], ["load_fixtures"]):
             subprocess.run([*manage, *command], cwd=ROOT, env=env, check=True, capture_output=True)

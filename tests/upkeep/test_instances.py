@@ -25,7 +25,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from servers import free_port
+from servers import deployed_env, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("instances")]
 
@@ -113,22 +113,14 @@ def _archive_database(home: Path):
 
 
 def _serve(home: Path, database_url: str):
-    env = {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "REDIS_URL": "redis://127.0.0.1:6379/0",
-        "CACHE_KEY_PREFIX": f"instances-{uuid.uuid4().hex[:8]}",  # this run's keys alone
-        "DEBUG": "false",
-        "SECRET_KEY": "the-same-secret-on-every-app-server-0123456789abcdefghijklmnop",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_HTTPS": "false",
-        "STATIC_ROOT": str(home / "static"),
-        "WHITENOISE_USE_FINDERS": "true",
-        "DUMPS_IN_BACKGROUND": "false",
-        "DUMP_DIR": str(home / "dumps"),
-        "AXES_FAILURE_LIMIT": "3",
-        "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
-    }
+    env = deployed_env(
+        home,
+        database_url,
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        CACHE_KEY_PREFIX=f"instances-{uuid.uuid4().hex[:8]}",  # this run's keys alone
+        AXES_FAILURE_LIMIT="3",
+        DJANGO_SUPERUSER_PASSWORD=PASSWORD,
+    )
     manage = [sys.executable, "manage.py"]
     for command in (
         ["migrate", "-v0"],

@@ -12,7 +12,8 @@ API_RATE_LIMIT="" so that this one client is not throttled) on 127.0.0.1, then:
   restarted and the cache emptied first) and warm (straight after), checking that the walk
   returns as many readouts as are published and none twice; then asks for the cold walk's
   very page addresses again (replayed), to tell the page cache's reach from the cursors';
-- asks for each of a dozen endpoints cold (the first request after the cache was emptied
+  and counts the queries of the walk's first pages (Django's test client, in this process);
+- asks for each of ten endpoints cold (the first request after the cache was emptied
   with `manage.py invalidate_cache`; --cold-rounds rounds, the median reported) and warm
   (--repeats requests once both workers hold the answer).
 
@@ -36,7 +37,7 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import parse_qs, quote, urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -142,6 +143,39 @@ def walk(server, bound: int, replay: list[str] | None = None) -> dict:
     )
 
 
+def queries_per_page(env: dict, pages: int = 3) -> list[tuple[int, int, float, float]]:
+    """The walk's first `pages` pages asked through Django's test client in this process
+    (the page cache on, in this process's memory, empty): for each, (queries, queries
+    counting the list, ms in SQL, ms of it counting)."""
+    os.environ.update(env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "archive.settings"
+    sys.path.insert(0, str(http_bench.ROOT))
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    path = f"/api/meetings/?limit={WALK_LIMIT}"
+    found = []
+    for _ in range(pages):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path, HTTP_HOST="127.0.0.1")
+        if response.status_code != 200:
+            break
+        every = [float(q["time"]) * 1000 for q in queries.captured_queries]
+        counting = [
+            float(q["time"]) * 1000 for q in queries.captured_queries if "COUNT(" in q["sql"]
+        ]
+        found.append((len(every), len(counting), sum(every), sum(counting)))
+        if not (link := response.json()["next"]):
+            break
+        path = f"{urlsplit(link).path}?{urlsplit(link).query}"
+    return found
+
+
 def prime(url: str, rounds: int = 3) -> None:
     """Two requests at once, `rounds` times, so that each worker caches the answer."""
     for _ in range(rounds):
@@ -197,27 +231,47 @@ def quick(pages: list[float]) -> int:
     return sum(ms < QUICK_MS for ms in pages)
 
 
-def reading(walks, shared, urls, cold, warm, first) -> str:
+def stamped(url: str) -> bool:
+    """Whether a `next` link's cursor carries the time it was made: TimestampSigner's
+    value:timestamp:signature, where a plain Signer gives value:signature."""
+    cursor = parse_qs(urlsplit(url).query).get("cursor", [""])[0]
+    return cursor.count(":") == 2
+
+
+def reading(walks, shared, urls, cold, warm, first, per_page) -> str:
     """A few sentences on what the numbers say, from the numbers."""
     c, w, r = walks["cold"], walks["warm"], walks["replayed"]
     said = [
         f"The warm walk took {w['seconds']:.0f} s against {c['seconds']:.0f} s cold "
         f"({w['seconds'] / c['seconds']:.0%}), page p50 {_percentile(w['pages'], 0.5):.0f} ms "
-        f"against {_percentile(c['pages'], 0.5):.0f} ms: {shared} of its {len(w['urls']):,} "
-        "page addresses were the cold walk's, so every other page was computed again."
+        f"against {_percentile(c['pages'], 0.5):.0f} ms; {quick(w['pages']):,} of its "
+        f"{len(w['pages']):,} pages came back in under {QUICK_MS} ms, and {shared:,} of its "
+        "page addresses were the cold walk's."
     ]
-    if shared < len(w["urls"]) / 2:
+    timed = len(c["urls"]) > 1 and stamped(c["urls"][1])
+    if timed:
         said.append(
-            "A page computed again links to a `next` address of its own (the cursor is "
-            "signed with django.core.signing.dumps, which puts the current second in it): "
-            "from the first page a walk misses in the cache, it meets none of the earlier "
-            "walk's pages, and each walk adds one cache entry per page."
+            "The cursors carry the second they were made in (signed with "
+            "django.core.signing.dumps, a TimestampSigner): a page computed again links to a "
+            "`next` address of its own, so from the first page a walk misses in the cache it "
+            "asks for none of the earlier walk's addresses, and every walk adds one cache "
+            "entry per page."
+        )
+    recounted = [page for page in per_page[1:] if page[1]]
+    if recounted:
+        said.append(
+            f"Every page past the first counts the whole list again ({recounted[0][3]:.0f} ms "
+            f"of its {recounted[0][2]:.0f} ms in SQL, page 2 through the test client): the "
+            "`count` the first page found is not reused."
         )
     said.append(
-        f"Asked again for the cold walk's very addresses, {quick(r['pages']):,} of "
-        f"{len(r['pages']):,} pages came back in under {QUICK_MS} ms and the walk took "
-        f"{r['seconds']:.0f} s: each of the 2 workers keeps its own cache in memory, at most "
-        "500 entries, holding only the pages it computed itself."
+        "Asked again for the cold walk's very addresses"
+        + (" (as a cursor without the time would have them)" if timed else "")
+        + f", {quick(r['pages']):,} of {len(r['pages']):,} pages came back in under "
+        f"{QUICK_MS} ms and the walk took {r['seconds']:.0f} s: each of the 2 workers keeps "
+        "its own cache in memory, of at most 500 entries, and holds only the pages it "
+        "computed; a walk longer than that pushes out the oldest entries, the very pages "
+        "the next walk asks for first."
     )
     medians = {path: statistics.median(times) for path, times in cold.items()}
     label = dict((path, label) for label, path in urls)
@@ -280,6 +334,11 @@ def main() -> int:
 
     walks = {}
     server = None
+    # The code the server loads now (another checkout's work may change it meanwhile).
+    commit = git("rev-parse", "--short", "HEAD").strip()
+    changed = [
+        line[3:] for line in git("status", "--porcelain").splitlines() if "/api_bench" not in line
+    ]
     try:
         # Cold: a new gunicorn (empty caches), the archive's version bumped as well.
         http_bench.manage(env, "invalidate_cache")
@@ -327,6 +386,7 @@ def main() -> int:
     finally:
         if server is not None:
             server.stop()
+    per_page = queries_per_page(env)
 
     walk_rows = []
     shared = len(set(walks["warm"]["urls"]) & set(walks["cold"]["urls"]))
@@ -354,8 +414,6 @@ def main() -> int:
             f"| {_percentile(times, 0.5):.1f} ms | {_percentile(times, 0.99):.1f} ms |"
         )
     command = " ".join([".venv/bin/python bench/api_bench.py", *sys.argv[1:]])
-    commit = git("rev-parse", "--short", "HEAD").strip()
-    changed = git("status", "--porcelain").splitlines()
     cpu = next(
         (
             line.split(":", 1)[1].strip()
@@ -371,8 +429,13 @@ def main() -> int:
         f"({cpu}), Python {platform.python_version()}, PostgreSQL (database {size}), gunicorn "
         "with 2 sync workers, DEBUG off, page cache in memory (each worker its own, at most "
         '500 entries), API_RATE_LIMIT="" for the server; one client on 127.0.0.1 asking for '
-        f"gzip, one request at a time. The archive: {filled}. The code: commit {commit}"
-        + (f" with {len(changed)} files changed or added in the working tree." if changed else "."),
+        f"gzip, one request at a time. The archive: {filled}. The code, when gunicorn "
+        f"started: commit {commit}"
+        + (
+            f", and uncommitted changes to {', '.join(f'`{name}`' for name in changed)}."
+            if changed
+            else "."
+        ),
         "",
         "Load on the machine (1 and 5 minutes' averages): "
         + "; ".join(loads)
@@ -396,6 +459,15 @@ def main() -> int:
         f"as the database holds ({published:,}), and the last page's `next` null. A page's "
         "time is its request's.",
         "",
+        "Queries of the walk's first pages (asked again through Django's test client in "
+        "this process, its page cache on and empty): "
+        + "; ".join(
+            f"page {n}: {queries} queries, {sql:.0f} ms in SQL, of which {counting} counting "
+            f"the list ({counting_ms:.0f} ms)"
+            for n, (queries, counting, sql, counting_ms) in enumerate(per_page, 1)
+        )
+        + ".",
+        "",
         f"| walk | pages | URLs as cold | pages under {QUICK_MS} ms | rows | `count` "
         "| ids repeated | complete | took | page p50 | page p99 | slowest page | statuses |",
         "|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---|",
@@ -415,7 +487,7 @@ def main() -> int:
         "",
         "### Reading",
         "",
-        reading(walks, shared, urls, cold, warm, first),
+        reading(walks, shared, urls, cold, warm, first, per_page),
         "",
     ]
     report = "\n".join(lines)

@@ -259,6 +259,10 @@ def test_a_draft_or_unknown_readout_is_a_404_in_json(client, archive):
         f"/api/meetings/{archive['draft'].external_id}/",
         "/api/meetings/no-such-id/",
         "/api/no-such-endpoint/",
+        # A NUL byte never reaches the database (PostgreSQL refuses it in a string: a 500).
+        "/api/meetings/%00/",
+        "/api/officials/%00/",
+        "/api/topics/a%00b/",
     ]:
         response = client.get(address)
         assert response.status_code == 404

@@ -239,4 +239,9 @@ def test_a_visitors_own_write_sends_their_next_pages_to_the_primary(replicated):
     )
     assert status == 200  # the form again: a write all the same (a failed sign-in noted)
     assert editor.get(f"{site}/meetings/")[1]["X-Read-From"] == "primary"
+    # Anyone else reads from the replica, once it has replayed that write (until then it
+    # counts as behind, and is skipped).
+    _caught_up(replicated)
+    time.sleep(1.1)  # past the once-a-second check
     assert Visitor().get(f"{site}/meetings/")[1]["X-Read-From"] == "replica-1"
+    assert editor.get(f"{site}/meetings/")[1]["X-Read-From"] == "primary"  # still theirs

@@ -1,6 +1,7 @@
 """The project as a whole: settings from the environment, deploy checks, migrations, fixtures."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -117,3 +118,13 @@ def test_static_files_are_served_with_long_cache_lifetimes(client, collected_sta
     response = client.get(url)
     assert response.status_code == 200
     assert "max-age=315360000" in response["Cache-Control"]
+
+
+def test_every_environment_variable_the_settings_read_is_documented():
+    settings_text = (ROOT / "archive" / "settings.py").read_text()
+    read = set(re.findall(r'(?:os\.environ\.get|env_bool|env_list)\(\s*"([A-Z_]+)"', settings_text))
+    # Set by manage.py itself (which command runs), not by whoever deploys.
+    read -= {"ARCHIVE_COMMAND"}
+    documented = (ROOT / "docs" / "configuration.md").read_text()
+    assert len(read) > 30
+    assert sorted(name for name in read if f"`{name}`" not in documented) == []

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -38,3 +42,24 @@ def deployed_env(home: Path, database_url: str, **settings: str) -> dict[str, st
     }
     env.pop("REDIS_URL", None)
     return {**env, **settings}
+
+
+def start_site(env: dict[str, str], cwd: Path) -> tuple[subprocess.Popen, str]:
+    """gunicorn (one worker, two threads) serving the site on a free loopback port, once it
+    answers /healthz: the process, and the site's address."""
+    port = free_port()
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "archive.wsgi", "--bind",
+         f"127.0.0.1:{port}", "--workers", "1", "--threads", "2", "--log-level", "critical"],
+        cwd=cwd, env=env, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    site = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            with urllib.request.urlopen(f"{site}/healthz", timeout=5) as answer:  # noqa: S310
+                if answer.status == 200:
+                    return process, site
+        except OSError:
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError(f"{site} did not start")

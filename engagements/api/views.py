@@ -247,6 +247,7 @@ class RecordViews:
     serializer: type
     detail_serializer: type
     label: str
+    plural: str  # the schema's tag and the operations' prefix
     ordering: Ordering = BY_NAME
     order_said: str = "by name"
 
@@ -266,8 +267,7 @@ class RecordViews:
 
 def _record_views(views: type[RecordViews], *, list_parameters=(), narrow=None):
     """A list view and a detail view for one kind of record."""
-    tag = views.label.replace("official", "officials").replace("country", "countries")
-    tag = tag if tag.endswith("s") else tag + "s"
+    tag = views.plural
 
     class ListView(APIView):
         @extend_schema(
@@ -306,7 +306,7 @@ def _record_views(views: type[RecordViews], *, list_parameters=(), narrow=None):
 
 
 class CountryRecords(RecordViews):
-    model, facet, key, label = Country, "country", "code", "country"
+    model, facet, key, label, plural = Country, "country", "code", "country", "countries"
     serializer = detail_serializer = CountrySerializer
 
     @classmethod
@@ -315,7 +315,7 @@ class CountryRecords(RecordViews):
 
 
 class OfficialRecords(RecordViews):
-    model, facet, key, label = Official, "official", "slug", "official"
+    model, facet, key, label, plural = Official, "official", "slug", "official", "officials"
     serializer, detail_serializer = OfficialSerializer, OfficialDetailSerializer
     # As the officials' index: by family name (Hashmi under H, Liu Haixing under L).
     ordering, order_said = Ordering("family-name", ("sort_key", "id")), "by family name"
@@ -326,7 +326,7 @@ class OfficialRecords(RecordViews):
 
 
 class TopicRecords(RecordViews):
-    model, facet, key, label = Topic, "topic", "slug", "topic"
+    model, facet, key, label, plural = Topic, "topic", "slug", "topic", "topics"
     serializer = detail_serializer = TopicSerializer
 
 

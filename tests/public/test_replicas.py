@@ -24,7 +24,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from servers import PG_BIN, as_postgres, deployed_env, free_port
+from servers import PG_BIN, as_postgres, deployed_env, free_port, start_site
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("replicas")]
 
@@ -110,26 +110,11 @@ def replicated(tmp_path_factory):
         replica.pg_ctl("-l", str(home / "replica.log"), "start")
 
         def serve(max_lag: str) -> str:
-            port = free_port()
-            servers.append(
-                subprocess.Popen(
-                    [str(Path(sys.executable).parent / "gunicorn"), "archive.wsgi", "--bind",
-                     f"127.0.0.1:{port}", "--workers", "1", "--threads", "2",
-                     "--log-level", "critical"],
-                    cwd=ROOT,
-                    env={**env, "DATABASE_REPLICA_URLS": replica.url,
-                         "REPLICA_MAX_LAG_SECONDS": max_lag},
-                    stderr=subprocess.DEVNULL,
-                )
-            )  # fmt: skip
-            site = f"http://127.0.0.1:{port}"
-            for _ in range(150):
-                try:
-                    if Visitor().get(f"{site}/healthz")[0] == 200:
-                        return site
-                except OSError:
-                    time.sleep(0.2)
-            pytest.fail(f"{site} did not start")
+            replicated_env = {**env, "DATABASE_REPLICA_URLS": replica.url,
+                              "REPLICA_MAX_LAG_SECONDS": max_lag}  # fmt: skip
+            process, site = start_site(replicated_env, ROOT)
+            servers.append(process)
+            return site
 
         # One server skips a replica a second behind; the other trusts it up to a day
         # (to compute pages from a lagging replica on purpose).

@@ -17,7 +17,6 @@ import re
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -25,7 +24,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from servers import deployed_env, free_port
+from servers import deployed_env, start_site
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("instances")]
 
@@ -141,27 +140,11 @@ def _serve(home: Path, database_url: str):
     )  # fmt: skip
     seed = json.loads(found.stdout.strip().splitlines()[-1])
     servers, sites = [], []
-    for _ in range(2):
-        port = free_port()
-        servers.append(
-            subprocess.Popen(
-                [str(Path(sys.executable).parent / "gunicorn"), "archive.wsgi", "--bind",
-                 f"127.0.0.1:{port}", "--workers", "1", "--threads", "2",
-                 "--log-level", "critical"],
-                cwd=ROOT, env=env, stderr=subprocess.DEVNULL,
-            )
-        )  # fmt: skip
-        sites.append(f"http://127.0.0.1:{port}")
     try:
-        for site in sites:
-            for _ in range(150):
-                try:
-                    if Browser().get(f"{site}/healthz")[0] == 200:
-                        break
-                except OSError:
-                    time.sleep(0.2)
-            else:
-                pytest.fail(f"{site} did not start")
+        for _ in range(2):
+            process, site = start_site(env, ROOT)
+            servers.append(process)
+            sites.append(site)
         yield sites, seed
     finally:
         for server in servers:

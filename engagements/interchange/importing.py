@@ -174,7 +174,13 @@ class Importer:
             for alias in aliases:
                 self.topic_by_name.setdefault(alias.casefold(), pk)
         self.topic_slugs = _SlugBook(slugs, fallback="topic", max_length=100)
-        self.organization_ids = dict(Organization.objects.values_list("slug", "pk"))
+        self.organization_ids: dict[str, int] = {}
+        self.organization_names: dict[str, list[str]] = {}
+        for pk, slug, name, abbreviation in Organization.objects.values_list(
+            "pk", "slug", "name", "abbreviation"
+        ):
+            self.organization_ids[slug] = pk
+            self.organization_names[slug] = [text for text in (name, abbreviation) if text]
 
     def _country_id(self, code: str) -> int:
         if code not in self.country_ids:
@@ -638,12 +644,9 @@ class Importer:
             countries.add(meeting.location_country_id)
         meeting.search_primary, meeting.search_secondary = derived.search_texts(
             title=readout.title,
-            people=[
-                text
-                for official_id in official_ids
-                for text in [self.official_names[official_id], *self.official_aliases[official_id]]
-            ],
+            people=self._people_texts(readout, official_ids),
             summary=readout.summary,
+            offices=list(dict.fromkeys(p.title for p in readout.participants if p.title)),
             topics=sorted(
                 text for t in topic_ids for text in [self.topic_names[t], *self.topic_aliases[t]]
             ),
@@ -653,6 +656,19 @@ class Importer:
         meeting.facet_keys = derived.facet_keys(
             countries=countries, officials=official_ids, topics=topic_ids
         )
+
+    def _people_texts(self, readout: Readout, official_ids: list[int]) -> list[str]:
+        """What derived.refresh indexes of the participants: each one's name and aliases,
+        and the name and abbreviation of the organisation they acted for (once each)."""
+        texts: list[str] = []
+        for person, official_id in zip(readout.participants, official_ids, strict=True):
+            texts += [self.official_names[official_id], *self.official_aliases[official_id]]
+            texts += [
+                text
+                for text in self.organization_names.get(person.organization, ())
+                if text not in texts
+            ]
+        return texts
 
     def _assign_slugs(self, meetings: list[Meeting], bases: list[str]) -> None:
         """Slugs unique per date, starting from `bases`; one query, more only on a clash."""

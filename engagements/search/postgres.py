@@ -10,6 +10,8 @@ drafts reaches a visitor.
 
 from __future__ import annotations
 
+import hashlib
+import math
 import operator
 from collections.abc import Sequence
 from functools import reduce
@@ -21,12 +23,14 @@ from django.contrib.postgres.search import (
     SearchVectorField,
     TrigramSimilarity,
 )
+from django.core.cache import cache
 from django.db.models import FloatField, QuerySet, TextField, Value
 from django.db.models.expressions import Expression
 from django.db.models.functions import Concat
 
 from engagements.models import Meeting, Official, Topic
 from engagements.search.query import MARK_END, MARK_START, prepare
+from engagements.upkeep import version
 
 CONFIG = "english"
 POSTGRES_SQL = [
@@ -108,8 +112,49 @@ def matching(
     # Ranked by the words asked for: a readout found by another of a topic's names only
     # comes after those that use the name searched (as on SQLite).
     asked = web_query(text) if synonyms else query
-    rank = SearchRank(_PG_VECTOR, asked, weights=WEIGHTS) * _Substance()
+    rank = (
+        SearchRank(_PG_VECTOR, asked, weights=WEIGHTS) if synonyms else _weighted_rank(text, asked)
+    ) * _Substance()
     return meetings.alias(search_vector=_PG_VECTOR).filter(search_vector=query), rank
+
+
+def _weighted_rank(text: str, asked: SearchQuery) -> Expression:
+    """ts_rank of the words asked, each group of the search weighted by how rare it is in
+    the archive (bm25's inverse document frequency, which SQLite's rank has): in "telephone
+    call Wang Yi", "telephone" tells more than "Wang". A search that is one group, or a
+    topic's or an official's name (ranked whole, as a name), is ranked as before."""
+    groups = prepare(text).groups
+    if len(groups) < 2:
+        return SearchRank(_PG_VECTOR, asked, weights=WEIGHTS)
+    queries = [reduce(operator.or_, (_phrase(p) for p in alternatives)) for alternatives in groups]
+    total, found = _document_frequencies(groups, queries)
+    rank = Value(0.0, output_field=FloatField())
+    for query, matches in zip(queries, found, strict=True):
+        idf = math.log(1 + (total - matches + 0.5) / (matches + 0.5))
+        rank = rank + SearchRank(_PG_VECTOR, query, weights=WEIGHTS) * Value(idf)
+    return rank
+
+
+def _document_frequencies(
+    groups: list[list[list[str]]], queries: list[SearchQuery]
+) -> tuple[int, list[int]]:
+    """(published readouts, how many of them match each group): counted once per version
+    of the archive and group (a common word's count reads much of the index)."""
+    token = version.current().token
+    keys = [
+        "search-df:" + hashlib.sha256(f"{token}|{group!r}".encode()).hexdigest()[:40]
+        for group in [[["*"]], *groups]
+    ]
+    known = cache.get_many(keys)
+    if len(known) < len(keys):
+        published = Meeting.objects.published()
+        counts = [published.count()] + [
+            published.alias(search_vector=_PG_VECTOR).filter(search_vector=query).count()
+            for query in queries
+        ]
+        known = dict(zip(keys, counts, strict=True))
+        cache.set_many(known, timeout=24 * 3600)
+    return known[keys[0]], [known[key] for key in keys[1:]]
 
 
 def snippet_rows(meeting_ids: list[int], text: str, synonyms: Sequence[str] = ()):

@@ -54,14 +54,18 @@ def search_texts(
     title: str,
     people: Iterable[str],
     summary: str,
+    offices: Iterable[str] = (),
     topics: Iterable[str],
     places: Iterable[str],
     accounts: Iterable[str] = (),
 ) -> tuple[str, str]:
-    """(primary, secondary): title with names and aliases; summary with topics, places and
-    the headlines and texts of the readout's accounts (a meeting is found by any side's)."""
+    """(primary, secondary): title with the participants' names and aliases and the names
+    and abbreviations of the organisations they acted for (once each); summary with the
+    offices the participants held as the readout gives them ("Consul General in Lahore"),
+    topics, places and the headlines and texts of the readout's accounts (a meeting is
+    found by any side's)."""
     primary = "\n".join([title, *people])
-    secondary = "\n".join([summary, *topics, *places, *filter(None, accounts)])
+    secondary = "\n".join([summary, *offices, *topics, *places, *filter(None, accounts)])
     return primary, secondary
 
 
@@ -98,13 +102,20 @@ def refresh(meeting_ids: Iterable[int]) -> None:
     people: dict[int, list[str]] = {pk: [] for pk in meetings}
     official_ids: dict[int, list[int]] = {pk: [] for pk in meetings}
     countries: dict[int, dict[int, str]] = {pk: {} for pk in meetings}
-    for meeting_id, official_id, name, aliases, country_id, country_name in (
+    offices: dict[int, list[str]] = {pk: [] for pk in meetings}
+    for meeting_id, official_id, name, aliases, country_id, country_name, office, *acting_for in (
         Participation.objects.filter(meeting_id__in=meetings)
         .order_by("meeting_id", "order", "id")
         .values_list("meeting_id", "official_id", "official__name", "official__aliases",
-                     "official__country_id", "official__country__name")
+                     "official__country_id", "official__country__name",
+                     "title", "organization__name", "organization__abbreviation")
     ):  # fmt: skip
         people[meeting_id] += [name, *filter(None, aliases.splitlines())]
+        people[meeting_id] += [
+            text for text in acting_for if text and text not in people[meeting_id]
+        ]
+        if office and office not in offices[meeting_id]:
+            offices[meeting_id].append(office)
         official_ids[meeting_id].append(official_id)
         countries[meeting_id][country_id] = country_name
     topics: dict[int, list[str]] = {pk: [] for pk in meetings}
@@ -133,6 +144,7 @@ def refresh(meeting_ids: Iterable[int]) -> None:
             title=meeting.title,
             people=people[pk],
             summary=meeting.summary,
+            offices=offices[pk],
             topics=sorted(topics[pk]),
             places=[meeting.city, *sorted(countries[pk].values())],
             accounts=accounts[pk],

@@ -201,6 +201,9 @@ def participation_changed(sender, instance: Participation, raw: bool = False, **
 
 
 def shown_part_changed(sender, instance, **kwargs) -> None:
+    if isinstance(instance, Organization) and not kwargs.get("raw"):
+        # Its name and abbreviation are searched with its people (derived.search_texts).
+        derived.refresh_many(instance.participations.values_list("meeting_id", flat=True))
     if not _with_its_readout(kwargs.get("origin"), sender) and is_public(instance):
         if isinstance(instance, Organization):
             purge.note_everything()  # shown on its people's readouts: rare, so not traced

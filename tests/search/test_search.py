@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import importlib
+import io
 import json
 import re
 import weakref
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.http import QueryDict
 from factories import make_meeting, make_official, make_topic
@@ -17,7 +19,7 @@ from pytest_django.asserts import assertContains
 
 from engagements import search
 from engagements.interchange.importing import import_readouts
-from engagements.models import Country, Meeting, Official, Participation, Topic
+from engagements.models import Country, Meeting, Official, Organization, Participation, Topic
 from engagements.public import browse, facets, views
 from engagements.public.filters import parse_filters
 from engagements.upkeep import derived
@@ -205,13 +207,36 @@ def test_search_text_follows_renames_aliases_and_topic_changes(client, library):
     assert library["climate"].title not in titles(client, "Wang")
 
 
+def test_a_search_finds_the_offices_and_organisations_participants_acted_for(client, library):
+    """What a researcher types for a role ("consul general", "minister") or a body
+    (IDCPC, its full name) finds the readouts of the people who held it."""
+    department = Organization.objects.create(
+        name="International Department of the Central Committee of the Communist Party of China",
+        abbreviation="IDCPC",
+    )
+    climate = library["climate"]
+    Participation.objects.filter(meeting=climate).update(title="Consul General in Lahore")
+    Participation.objects.filter(meeting=library["gwadar"], title="FM").update(
+        organization=department
+    )
+    derived.refresh([climate.pk, library["gwadar"].pk])  # bulk updates send no signals
+    assert titles(client, "consul general") == [climate.title]
+    assert titles(client, "Central Committee Communist Party") == [library["gwadar"].title]
+    assert set(titles(client, "IDCPC")) == {library["gwadar"].title, library["idcpc"].title}
+    department.abbreviation = "ILD"  # a rename reaches the readouts of its people
+    department.save()
+    assert titles(client, "ILD") == [library["gwadar"].title]
+
+
 def test_the_importer_writes_the_same_search_text_as_the_admin_would(db):
     make_official("Liu Haixing", country="CN", aliases="刘海星")
+    Organization.objects.create(name="International Department", abbreviation="IDCPC", slug="idcpc")
     record = {
         "id": "x-1", "date": "2025-11-11", "title": "Talks", "kind": "meeting",
         "location": {"city": "Beijing", "country": "CN"},
         "participants": [
-            {"name": "刘海星", "title": "Minister", "country": "CN", "role": "envoy"},
+            {"name": "刘海星", "title": "Minister", "country": "CN", "role": "envoy",
+             "organization": "idcpc"},
             {"name": "Khalil Hashmi", "title": "", "country": "PK", "role": "counterpart"},
         ],
         "themes": ["trade", "CPEC 2.0"], "summary": "S.", "body": "B.", "sources": [],
@@ -226,6 +251,7 @@ def test_the_importer_writes_the_same_search_text_as_the_admin_would(db):
     meeting.refresh_from_db()
     assert (meeting.search_primary, meeting.search_secondary, meeting.facet_keys) == imported
     assert "刘海星" in meeting.search_primary and "Beijing" in meeting.search_secondary
+    assert "IDCPC" in meeting.search_primary and "Minister" in meeting.search_secondary
     officials = sorted(meeting.participations.values_list("official_id", flat=True))
     assert meeting.facet_keys.split() == [
         *(f"c{pk}" for pk in sorted(meeting.countries.values_list("pk", flat=True))),
@@ -661,3 +687,15 @@ def test_prepare_reads_the_same_search_for_both_engines():
         [["SCO"]],
         [["summit"]],
     ]
+
+
+def test_refresh_derived_rebuilds_the_search_text_of_every_readout(client, library):
+    """After an upgrade that changes what is indexed, one command brings every readout's
+    search text in line (here: text emptied behind the archive's back)."""
+    Meeting.objects.update(search_primary="", search_secondary="", facet_keys="")
+    assert titles(client, "Haixing") == []
+    out = io.StringIO()
+    call_command("refresh_derived", stdout=out)
+    assert "Refreshed the derived state of 4 readouts" in out.getvalue()
+    assert titles(client, "Haixing") == [library["idcpc"].title]
+    assert Meeting.objects.filter(facet_keys="").count() == 0

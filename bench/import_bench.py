@@ -121,7 +121,7 @@ def main() -> int:
         f"- Data: {lines:,} readouts, {size_mb:,.0f} MB, made by {made_by}",
         f"- Machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"{platform.system()} {platform.machine()}",
-        f"- Command: `.venv/bin/python bench/import_bench.py --meetings {options.meetings}`",
+        f"- Command: `.venv/bin/python bench/import_bench.py {' '.join(sys.argv[1:])}`",
         f"- Date: {time.strftime('%Y-%m-%d')}",
         "",
         "| database | first import | peak RSS | second import (unchanged) | peak RSS "

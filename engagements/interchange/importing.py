@@ -7,6 +7,7 @@ process leaves the database as it was before the run.
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -83,9 +84,21 @@ class ImportResult:
 
 
 def _insert(model, fields: list[str], rows: list[tuple], *, per_statement: int = 1000) -> None:
-    """INSERT plain rows into `model`'s table, many rows per statement."""
+    """INSERT plain rows into `model`'s table: with COPY on PostgreSQL (the values go as
+    they are, with no statement to build, bind and parse), many rows per
+    statement elsewhere."""
     quote = connection.ops.quote_name
     columns = ", ".join(quote(model._meta.get_field(f).column) for f in fields)
+    if connection.vendor == "postgresql":
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(
+                f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+            ) as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
     one_row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
@@ -95,6 +108,31 @@ def _insert(model, fields: list[str], rows: list[tuple], *, per_statement: int =
                 f"VALUES {', '.join([one_row] * len(chunk))}",
                 [value for row in chunk for value in row],
             )
+
+
+def _create_meetings(meetings: list[Meeting]) -> None:
+    """bulk_create, with COPY on PostgreSQL: the ids are taken from the table's sequence
+    first, and each field is prepared for the database as bulk_create prepares it (its
+    moments stamped, auto_now)."""
+    if connection.vendor != "postgresql" or not meetings:
+        Meeting.objects.bulk_create(meetings)
+        return
+    table = Meeting._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(meetings)],
+        )
+        for meeting, (pk,) in zip(meetings, cursor.fetchall(), strict=True):
+            meeting.pk = pk
+    fields = Meeting._meta.concrete_fields
+    rows = []
+    for meeting in meetings:
+        rows.append(
+            tuple(f.get_db_prep_save(f.pre_save(meeting, add=True), connection) for f in fields)
+        )
+        meeting._state.adding, meeting._state.db = False, connection.alias
+    _insert(Meeting, [f.name for f in fields], rows)
 
 
 class _Rollback(Exception):
@@ -130,6 +168,7 @@ class Importer:
     # -- indexes -----------------------------------------------------------------------------
 
     indexes_stale = False
+    into_empty_archive = False
 
     def _load_indexes(self) -> None:
         self.indexes_stale = False
@@ -210,7 +249,9 @@ class Importer:
                 # Registered first, so run first after the commit: the moment it committed,
                 # before what the change sets off (the downloads' rebuild).
                 transaction.on_commit(lambda: committed_at.append(time.monotonic()))
-                finish_index = schema.prepare_bulk_write(empty_archive=not Meeting.objects.exists())
+                self.into_empty_archive = not Meeting.objects.exists()
+                self.slugs_given: set[tuple[dt.date, str]] = set()
+                finish_index = schema.prepare_bulk_write(empty_archive=self.into_empty_archive)
                 self._load_indexes()
                 batch: list[Readout] = []
                 number = consumed = 0
@@ -303,12 +344,14 @@ class Importer:
     def _write(self, batch: list[Readout]) -> None:
         reset_queries()  # with DEBUG on, Django would keep every batch's SQL in memory
         resolved = self._resolve(batch)
-        stored = {
+        # Into an empty archive, the only readouts stored are this run's, and a line that
+        # repeats an id is refused (`first_line_of`): nothing to look up.
+        stored = {} if self.into_empty_archive else {
             record["id"]: (row["pk"], record)
             for row, record in keyed_records(
                 Meeting.objects.filter(external_id__in=[r.id for r, _, _ in resolved]).order_by()
             )
-        }
+        }  # fmt: skip
         now = timezone.now()
         to_create: list[tuple[Meeting, Readout, list[int], list[int]]] = []
         changed: list[tuple[int, Readout, list[int], list[int]]] = []
@@ -346,7 +389,7 @@ class Importer:
             new_meetings + moved,
             [r.slug or default_slug(r.title) for _m, r, *_ in to_create] + [m.slug for m in moved],
         )
-        Meeting.objects.bulk_create(new_meetings)
+        _create_meetings(new_meetings)
         # bulk_create stamps its own moments (auto_now): put back the ones the file gives.
         restored = [m for m, r, *_ in to_create if {"created_at", "updated_at"} & r.given]
         for meeting, readout, *_ in to_create:
@@ -671,16 +714,21 @@ class Importer:
         return texts
 
     def _assign_slugs(self, meetings: list[Meeting], bases: list[str]) -> None:
-        """Slugs unique per date, starting from `bases`; one query, more only on a clash."""
-        taken = set(
-            Meeting.objects.filter(date__in={m.date for m in meetings}, slug__in=set(bases))
-            .exclude(pk__in=[m.pk for m in meetings if m.pk])
-            .values_list("date", "slug")
-        )
+        """Slugs unique per date, starting from `bases`; one query, more only on a clash.
+        Into an empty archive, none: the only slugs taken are this run's, kept in memory."""
+        if self.into_empty_archive:
+            taken = self.slugs_given
+        else:
+            taken = set(
+                Meeting.objects.filter(date__in={m.date for m in meetings}, slug__in=set(bases))
+                .exclude(pk__in=[m.pk for m in meetings if m.pk])
+                .values_list("date", "slug")
+            )
         for meeting, base in zip(meetings, bases, strict=True):
             slug, n = base, 2
             while (meeting.date, slug) in taken or (
                 slug != base
+                and not self.into_empty_archive
                 and Meeting.objects.filter(date=meeting.date, slug=slug)
                 .exclude(pk=meeting.pk)
                 .exists()

@@ -7,6 +7,8 @@ importer around a bulk load.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.db import connections
 
 from engagements.search.postgres import POSTGRES_SQL
@@ -17,6 +19,7 @@ from engagements.search.sqlite import (
     SQLITE_TABLE,
     SQLITE_TRIGGERS,
 )
+from engagements.upkeep import bulk
 
 
 def install(schema_editor) -> None:
@@ -60,33 +63,47 @@ def uninstall(schema_editor) -> None:
         schema_editor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
 
 
+# What a first load writes, besides the meetings' own table.
+_PARTS = [
+    "engagements_participation",
+    "engagements_taggedmeeting",
+    "engagements_meeting_countries",
+    "engagements_source",
+    "engagements_source_topics",
+    "engagements_accounttitle",
+]
+
+
 def prepare_bulk_write(*, empty_archive: bool, using: str = "default"):
-    """Inside a transaction about to write many meetings: let the index absorb them in bulk.
+    """Inside a transaction about to write many meetings: let the indexes absorb them in
+    bulk.
 
     PostgreSQL: a larger GIN pending list and work memory for this transaction only.
-    Into an empty archive (a first load, nobody reading yet) the GIN index is dropped
-    and built once at the end, which is faster than growing it row by row. The returned
-    function finishes (call it before the transaction commits): it rebuilds the index
-    if it was dropped and refreshes the planner's statistics, which a large load makes
-    stale (the facet queries then pick bad plans until autovacuum catches up).
+    Into an empty archive (a first load, nobody reading yet) the indexes, unique and
+    foreign-key constraints of the meetings and their parts are set aside and built once
+    at the end (upkeep/bulk.py), which is faster than growing them row by row (the GIN
+    index of the search vectors above all). The returned function finishes (call it
+    before the transaction commits): it builds what was set aside, and refreshes the
+    planner's statistics, which a large load makes stale (the facet queries then pick bad
+    plans until autovacuum catches up).
     """
     conn = connections[using]
     if conn.vendor != "postgresql":
         return lambda: None
+    set_aside = contextlib.ExitStack()
     with conn.cursor() as cursor:
         cursor.execute("SET LOCAL gin_pending_list_limit = '64MB'")
         cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         if empty_archive:
-            cursor.execute("DROP INDEX IF EXISTS meeting_search_vector_idx")
+            set_aside.enter_context(
+                bulk.indexes_set_aside(
+                    conn.cursor(), ["engagements_meeting", *_PARTS], foreign_keys=True
+                )
+            )
 
     def finish() -> None:
+        set_aside.close()
         with conn.cursor() as cursor:
-            if empty_archive:
-                # Run the deferred foreign-key checks now: PostgreSQL won't index a table
-                # with checks still pending.
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute(POSTGRES_SQL[1])
             cursor.execute(
                 "ANALYZE engagements_meeting, engagements_participation, "
                 "engagements_taggedmeeting, engagements_meeting_countries, engagements_source, "

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from factories import make_official, make_topic
 
 from engagements.interchange.importing import import_readouts
@@ -508,3 +508,53 @@ def test_what_the_admin_would_refuse_to_publish_is_imported_as_a_draft(tmp_path,
     again = io.StringIO()
     call_command("import_readouts", str(path), stdout=again)
     assert "unchanged 4" in again.getvalue()
+
+
+INDEXED_TABLES = ["engagements_meeting", "engagements_participation", "engagements_source"]
+
+
+def _indexes_and_constraints() -> set[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)",
+            [INDEXED_TABLES],
+        )
+        indexes = set(cursor.fetchall())
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) "
+            "FROM pg_constraint WHERE conrelid::regclass::text = ANY(%s)",
+            [INDEXED_TABLES],
+        )
+        return indexes | set(cursor.fetchall())
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's bulk path")
+def test_a_first_load_builds_every_index_and_constraint_again_under_its_name(tmp_path):
+    """Into an empty archive the importer sets the indexes, unique and foreign keys aside
+    and builds them once at the end (upkeep/bulk.py): they come back as they were, and
+    they hold (a readout's slug is unique on its date, a participant's official exists)."""
+    before = _indexes_and_constraints()
+    records = [readout(n, title="Same title", date="2025-01-01") for n in range(1, 4)]
+    run(write(tmp_path, records))
+    assert _indexes_and_constraints() == before
+    assert Meeting.objects.filter(date="2025-01-01").values("slug").distinct().count() == 3
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # not at the test's end, now
+        Participation.objects.create(
+            meeting=Meeting.objects.first(), official_id=10**9, role="envoy"
+        )
+
+
+def test_a_read_that_fails_midway_raises_and_writes_nothing():
+    """An error reading the lines (a file on a disk that went away) stops the import,
+    which writes nothing."""
+
+    def lines():
+        yield (json.dumps(readout(1)) + "\n").encode()
+        yield (json.dumps(readout(2)) + "\n").encode()
+        raise OSError("the disk went away")
+
+    with pytest.raises(OSError, match="the disk went away"):
+        import_readouts(lines(), batch_size=1)
+    assert not Meeting.objects.exists()

@@ -30,7 +30,6 @@ from django.db.models.functions import Concat
 
 from engagements.models import Meeting, Official, Topic
 from engagements.search.query import MARK_END, MARK_START, prepare
-from engagements.upkeep import version
 
 CONFIG = "english"
 POSTGRES_SQL = [
@@ -135,25 +134,33 @@ def _weighted_rank(text: str, asked: SearchQuery) -> Expression:
     return rank
 
 
+# How long a word's count is kept. A publication moves it by one in thousands: counting a
+# common word again after every publication (a fifth of a second at 100,000 readouts)
+# would cost more than the weights it corrects.
+FREQUENCIES_KEPT_SECONDS = 3600
+
+
 def _document_frequencies(
     groups: list[list[list[str]]], queries: list[SearchQuery]
 ) -> tuple[int, list[int]]:
-    """(published readouts, how many of them match each group): counted once per version
-    of the archive and group (a common word's count reads much of the index)."""
-    token = version.current().token
+    """(published readouts, how many of them match each group), counted at most once an
+    hour per group (a common word's count reads much of the index)."""
     keys = [
-        "search-df:" + hashlib.sha256(f"{token}|{group!r}".encode()).hexdigest()[:40]
+        "search-df:" + hashlib.sha256(repr(group).encode()).hexdigest()[:40]
         for group in [[["*"]], *groups]
     ]
     known = cache.get_many(keys)
-    if len(known) < len(keys):
+    missing = [i for i, key in enumerate(keys) if key not in known]
+    if missing:
         published = Meeting.objects.published()
-        counts = [published.count()] + [
-            published.alias(search_vector=_PG_VECTOR).filter(search_vector=query).count()
-            for query in queries
-        ]
-        known = dict(zip(keys, counts, strict=True))
-        cache.set_many(known, timeout=24 * 3600)
+        for i in missing:
+            found = (
+                published
+                if i == 0
+                else published.alias(search_vector=_PG_VECTOR).filter(search_vector=queries[i - 1])
+            )
+            known[keys[i]] = found.count()
+        cache.set_many({keys[i]: known[keys[i]] for i in missing}, FREQUENCIES_KEPT_SECONDS)
     return known[keys[0]], [known[key] for key in keys[1:]]
 
 

@@ -699,3 +699,24 @@ def test_refresh_derived_rebuilds_the_search_text_of_every_readout(client, libra
     assert "Refreshed the derived state of 4 readouts" in out.getvalue()
     assert titles(client, "Haixing") == [library["idcpc"].title]
     assert Meeting.objects.filter(facet_keys="").count() == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's ts_rank has no idf")
+def test_postgresql_counts_each_words_readouts_once_for_its_rarity(library):
+    """A search of several words weighs each by how rare it is (as SQLite's bm25 does;
+    the judged queries measure the effect: tests/search/test_relevance.py). The counts of
+    published readouts holding each word are kept for an hour: the next search with those
+    words does not count them again, and a new word is counted alone."""
+    from django.test.utils import CaptureQueriesContext
+
+    published = Meeting.objects.published()
+    with CaptureQueriesContext(connection) as first:
+        found = search.find(published, "maritime Gwadar")
+    assert found.ordered("relevance") == [library["gwadar"].pk]
+    with CaptureQueriesContext(connection) as again:
+        search.find(published, "maritime Gwadar")
+    with CaptureQueriesContext(connection) as one_new:
+        search.find(published, "Gwadar port")
+    # The whole archive and the two words the first time; then nothing; then "port".
+    assert len(first) - len(again) == 3
+    assert len(one_new) - len(again) == 1

@@ -685,11 +685,20 @@ class Importer:
         countries = {self.country_ids[self.official_countries[o]] for o in official_ids}
         if meeting.location_country_id:
             countries.add(meeting.location_country_id)
+        people, offices = derived.participant_texts(
+            (
+                self.official_names[official_id],
+                self.official_aliases[official_id],
+                person.title,
+                self.organization_names.get(person.organization, ()),
+            )
+            for person, official_id in zip(readout.participants, official_ids, strict=True)
+        )
         meeting.search_primary, meeting.search_secondary = derived.search_texts(
             title=readout.title,
-            people=self._people_texts(readout, official_ids),
+            people=people,
             summary=readout.summary,
-            offices=list(dict.fromkeys(p.title for p in readout.participants if p.title)),
+            offices=offices,
             topics=sorted(
                 text for t in topic_ids for text in [self.topic_names[t], *self.topic_aliases[t]]
             ),
@@ -699,19 +708,6 @@ class Importer:
         meeting.facet_keys = derived.facet_keys(
             countries=countries, officials=official_ids, topics=topic_ids
         )
-
-    def _people_texts(self, readout: Readout, official_ids: list[int]) -> list[str]:
-        """What derived.refresh indexes of the participants: each one's name and aliases,
-        and the name and abbreviation of the organisation they acted for (once each)."""
-        texts: list[str] = []
-        for person, official_id in zip(readout.participants, official_ids, strict=True):
-            texts += [self.official_names[official_id], *self.official_aliases[official_id]]
-            texts += [
-                text
-                for text in self.organization_names.get(person.organization, ())
-                if text not in texts
-            ]
-        return texts
 
     def _assign_slugs(self, meetings: list[Meeting], bases: list[str]) -> None:
         """Slugs unique per date, starting from `bases`; one query, more only on a clash.

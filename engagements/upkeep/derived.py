@@ -69,6 +69,23 @@ def search_texts(
     return primary, secondary
 
 
+def participant_texts(
+    participants: Iterable[tuple[str, Iterable[str], str, Iterable[str]]],
+) -> tuple[list[str], list[str]]:
+    """(people, offices) for `search_texts`, from each participant's (name, aliases,
+    office, organisation's name and abbreviation), in their order: every name and alias;
+    each organisation text and each office once. The importer and `refresh` both call it,
+    so the text is the same whichever wrote the readout."""
+    people: list[str] = []
+    offices: list[str] = []
+    for name, aliases, office, acting_for in participants:
+        people += [name, *filter(None, aliases)]
+        people += [text for text in acting_for if text and text not in people]
+        if office and office not in offices:
+            offices.append(office)
+    return people, offices
+
+
 # The facet each prefix of a facet key stands for.
 KEY_FACETS = {"c": "country", "o": "official", "t": "topic"}
 
@@ -99,10 +116,9 @@ def refresh(meeting_ids: Iterable[int]) -> None:
         .only("pk", "title", "summary", "city", "location_country", "search_primary",
               "search_secondary", "facet_keys")
     }  # fmt: skip
-    people: dict[int, list[str]] = {pk: [] for pk in meetings}
+    participants: dict[int, list[tuple]] = {pk: [] for pk in meetings}
     official_ids: dict[int, list[int]] = {pk: [] for pk in meetings}
     countries: dict[int, dict[int, str]] = {pk: {} for pk in meetings}
-    offices: dict[int, list[str]] = {pk: [] for pk in meetings}
     for meeting_id, official_id, name, aliases, country_id, country_name, office, *acting_for in (
         Participation.objects.filter(meeting_id__in=meetings)
         .order_by("meeting_id", "order", "id")
@@ -110,12 +126,7 @@ def refresh(meeting_ids: Iterable[int]) -> None:
                      "official__country_id", "official__country__name",
                      "title", "organization__name", "organization__abbreviation")
     ):  # fmt: skip
-        people[meeting_id] += [name, *filter(None, aliases.splitlines())]
-        people[meeting_id] += [
-            text for text in acting_for if text and text not in people[meeting_id]
-        ]
-        if office and office not in offices[meeting_id]:
-            offices[meeting_id].append(office)
+        participants[meeting_id].append((name, aliases.splitlines(), office, acting_for))
         official_ids[meeting_id].append(official_id)
         countries[meeting_id][country_id] = country_name
     topics: dict[int, list[str]] = {pk: [] for pk in meetings}
@@ -140,11 +151,12 @@ def refresh(meeting_ids: Iterable[int]) -> None:
         venue = meeting.location_country
         if venue:
             countries[pk][venue.pk] = venue.name
+        people, offices = participant_texts(participants[pk])
         primary, secondary = search_texts(
             title=meeting.title,
-            people=people[pk],
+            people=people,
             summary=meeting.summary,
-            offices=offices[pk],
+            offices=offices,
             topics=sorted(topics[pk]),
             places=[meeting.city, *sorted(countries[pk].values())],
             accounts=accounts[pk],

@@ -22,11 +22,7 @@ class CountryListView(ListView):
     context_object_name = "countries"
 
     def get_queryset(self):
-        return (
-            Country.objects.annotate(meeting_count=stats.kept_count("country"))
-            .filter(meeting_count__isnull=False)
-            .order_by("name")
-        )
+        return stats.with_kept_count(Country.objects.all(), "country").order_by("name")
 
     def get_context_data(self, **kwargs):
         # The table below the map is its text for screen readers.
@@ -152,8 +148,7 @@ class OfficialListView(BoundedPaginationMixin, ListView):
     def get_queryset(self):
         # By family name (Hashmi under H, Liu Haixing under L), accents aside (sort_key).
         officials = (
-            Official.objects.annotate(meeting_count=stats.kept_count("official"))
-            .filter(meeting_count__isnull=False)
+            stats.with_kept_count(Official.objects.all(), "official")
             .select_related("country")
             .order_by("sort_key", "id")
         )
@@ -163,8 +158,9 @@ class OfficialListView(BoundedPaginationMixin, ListView):
 
     def get_context_data(self, **kwargs):
         initials = (
-            Official.objects.filter(participations__meeting__status=Meeting.Status.PUBLISHED)
+            stats.with_kept_count(Official.objects.all(), "official")
             .annotate(initial=Upper(Left("sort_key", 1)))
+            .order_by()
             .values_list("initial", flat=True)
             .distinct()
         )
@@ -223,9 +219,7 @@ class TopicListView(ListView):
     context_object_name = "topics"
 
     def get_queryset(self):
-        topics = Topic.objects.annotate(meeting_count=stats.kept_count("topic")).filter(
-            meeting_count__isnull=False
-        )
+        topics = stats.with_kept_count(Topic.objects.all(), "topic")
         # Case aside: "iPhone diplomacy" among the I's, not after Z as SQLite would put it.
         if self.request.GET.get("sort") == "count":
             return topics.order_by("-meeting_count", Lower("name"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 from django.urls import reverse
 
 from engagements.models import Country, FacetCount, Topic
@@ -26,12 +26,25 @@ def kept_count(facet: str, scope: tuple[str, int] = facetcounts.ALL) -> Subquery
     )
 
 
+def with_kept_count(records: QuerySet, facet: str, scope: tuple[str, int] = facetcounts.ALL):
+    """`records` that have published readouts in `scope`, each with its `meeting_count`.
+
+    Which records: a semi-join on the scope's kept counts (one range of an index), not a
+    test of each record's count, so that a count of the officials' index stays one read
+    of their entries whatever their number; the count itself is looked up for the rows
+    shown only."""
+    scope_facet, scope_value = scope
+    kept = FacetCount.objects.filter(scope_facet=scope_facet, scope_value=scope_value, facet=facet)
+    return records.filter(pk__in=kept.values("value")).annotate(
+        meeting_count=kept_count(facet, scope)
+    )
+
+
 def kept_top(model, scope: tuple[str, int], *, exclude=(), limit: int = 10) -> list:
     """The `limit` records of `model` (Country or Topic) with most readouts in `scope`."""
     facet = {Country: "country", Topic: "topic"}[model]
     return list(
-        model.objects.annotate(meeting_count=kept_count(facet, scope))
-        .filter(meeting_count__isnull=False)
+        with_kept_count(model.objects.all(), facet, scope)
         .exclude(pk__in=[item.pk for item in exclude])
         .order_by("-meeting_count", "name")[:limit]
     )

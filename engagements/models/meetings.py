@@ -11,11 +11,11 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.dispatch import Signal
-from django.urls import reverse
 from django.utils import timezone
 from taggit.managers import TaggableManager
 
 from engagements.markup import render_markdown
+from engagements.models.addresses import readout_path
 from engagements.models.records import (
     EARLIEST_DATE,
     LATEST_DATE,
@@ -47,14 +47,6 @@ _bulk_delete: ContextVar[bool] = ContextVar("meetings_bulk_delete", default=Fals
 def in_bulk_delete() -> bool:
     """Inside a queryset delete() of readouts (their post_delete receivers wait for it)."""
     return _bulk_delete.get()
-
-
-def readout_path(date, slug: str) -> str:
-    """A readout's permanent address: /meetings/yyyy/mm/dd/slug/."""
-    return reverse(
-        "engagements:meeting-detail",
-        kwargs={"year": date.year, "month": date.month, "day": date.day, "slug": slug},
-    )
 
 
 class MeetingQuerySet(models.QuerySet):

@@ -16,11 +16,11 @@ from django.core.validators import (
 )
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
-from django.urls import reverse
 from django.utils.text import slugify
 from taggit.models import TagBase, TaggedItemBase
 
 from engagements.markup import render_markdown
+from engagements.models.addresses import record_path
 
 
 class PublicationStatus(models.TextChoices):
@@ -101,7 +101,7 @@ class Country(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("engagements:country-detail", args=[self.code.lower()])
+        return record_path("engagements:country-list", self.code.lower())
 
     @staticmethod
     def iso_name(code: str) -> str | None:
@@ -262,7 +262,7 @@ class Official(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("engagements:official-detail", args=[self.slug])
+        return record_path("engagements:official-list", self.slug)
 
     @property
     def alias_list(self) -> list[str]:
@@ -304,7 +304,7 @@ class Topic(TagBase):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("engagements:topic-detail", args=[self.slug])
+        return record_path("engagements:topic-list", self.slug)
 
     @property
     def alias_list(self) -> list[str]:

@@ -32,7 +32,7 @@ from engagements.models import (
     Topic,
 )
 from engagements.public import keptcounts
-from engagements.public.filters import MeetingFilters, changed_query, parse_filters
+from engagements.public.filters import MeetingFilters, adding, parse_filters
 from engagements.upkeep import derived, facetcounts
 
 FACET_SIZE = 10
@@ -58,11 +58,6 @@ class Facet:
 
 # The facets with a page of all their values, and what that page is called.
 LISTED_IN_FULL = {"country": "Countries", "official": "Officials", "topic": "Topics"}
-
-
-def _with(query: QueryDict, **changes: str) -> str:
-    """The query string with each key in `changes` set (repeatable keys: added), page dropped."""
-    return changed_query(query, add=changes)
 
 
 def _top(rows: QuerySet, key: str, leave_out: set[int], size: int) -> dict[int, int]:
@@ -219,23 +214,29 @@ def facets(
         per_year[y] += count
     total = counts.per_kind.total()
     if not filters.kind:
+        with_kind = adding(query, "kind")
         for value, count in sorted(counts.per_kind.items(), key=lambda kv: (-kv[1], kv[0])):
-            kind.values.append(FacetValue(value.capitalize(), count, _with(query, kind=value)))
+            kind.values.append(FacetValue(value.capitalize(), count, with_kind(value)))
+    within = adding(query, "from", "to")
     for value, count in sorted(per_year.items()):
         label = f"{value:04d}"
-        year.values.append(FacetValue(label, count, _with(query, **{"from": label, "to": label})))
-    for (y, m), count in sorted(counts.per_month.items()):
-        label = f"{y:04d}-{m:02d}"
-        month.values.append(FacetValue(label, count, _with(query, **{"from": label, "to": label})))
+        year.values.append(FacetValue(label, count, within(label, label)))
+    # The months draw the activity chart over a short span only (chart_unit): over
+    # twenty years they would be 240 links nobody sees.
+    if chart_unit(sorted(per_year)) == "month":
+        for (y, m), count in sorted(counts.per_month.items()):
+            label = f"{y:04d}-{m:02d}"
+            month.values.append(FacetValue(label, count, within(label, label)))
     if not total:
         return [], 0
 
     country = Facet("country", "Countries")
+    with_country = adding(query, "country")
     for pk, count in counts.countries.items():
         if pk not in country_names:  # not public (a count must never name what is not)
             continue
         name, code = country_names[pk]
-        country.values.append(FacetValue(name, count, _with(query, country=code.lower())))
+        country.values.append(FacetValue(name, count, with_country(code.lower())))
     official, topic = Facet("official", "Officials"), Facet("topic", "Topics")
     top_officials, top_topics = counts.officials, counts.topics
     if top_officials or top_topics:
@@ -251,13 +252,14 @@ def facets(
                 all=True,
             )
         )
+        with_official, with_topic = adding(query, "official"), adding(query, "topic")
         for facet_key, pk, name, slug, note in names:
             if facet_key == "official":
                 official.values.append(
-                    FacetValue(name, top_officials[pk], _with(query, official=slug), note=note)
+                    FacetValue(name, top_officials[pk], with_official(slug), note=note)
                 )
             else:
-                topic.values.append(FacetValue(name, top_topics[pk], _with(query, topic=slug)))
+                topic.values.append(FacetValue(name, top_topics[pk], with_topic(slug)))
 
     for narrowing in (country, official, topic, kind):
         narrowing.values = [v for v in narrowing.values if v.count < total]

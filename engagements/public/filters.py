@@ -10,6 +10,7 @@ import calendar
 import datetime as dt
 import re
 import unicodedata
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -228,6 +229,19 @@ class MeetingFilters:
 REPEATABLE = frozenset({"country", "official", "topic"})
 
 
+def _kept_pairs(query: QueryDict, add: Iterable[str], drop: tuple[str, str | None]) -> list:
+    """The pairs of `query` that stay when the keys `add` are set and `drop` is dropped."""
+    key, value = drop
+    return [
+        (k, v)
+        for k, values in query.lists()
+        for v in values
+        if k != "page"
+        and (k in REPEATABLE or k not in add)
+        and not (k == key and (value is None or v.strip().lower() == value.lower()))
+    ]
+
+
 def changed_query(
     query: QueryDict,
     *,
@@ -238,17 +252,19 @@ def changed_query(
     dropped, and keys set: a repeatable filter's value is added to those in force, any
     other key replaced. Every link that changes a list's filters is made here."""
     add = add or {}
-    key, value = drop
-    pairs = [
-        (k, v)
-        for k, values in query.lists()
-        for v in values
-        if k != "page"
-        and (k in REPEATABLE or k not in add)
-        and not (k == key and (value is None or v.strip().lower() == value.lower()))
-    ]
-    pairs += list(add.items())
+    pairs = _kept_pairs(query, add, drop) + list(add.items())
     return "?" + urlencode(pairs) if pairs else "?"
+
+
+def adding(query: QueryDict, *keys: str) -> Callable[..., str]:
+    """changed_query(query, add=dict(zip(keys, values))) as a function of the values, for
+    a facet's dozens of links: the rest of the query is encoded once, not once a link."""
+    rest = urlencode(_kept_pairs(query, keys, ("", None)))
+
+    def link(*values: str) -> str:
+        return "?" + "&".join(filter(None, [rest, urlencode(list(zip(keys, values, strict=True)))]))
+
+    return link
 
 
 def _without(query: QueryDict, key: str, value: str | None = None) -> str:

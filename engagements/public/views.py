@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -23,7 +23,16 @@ from engagements.models import (
     TaggedMeeting,
     Topic,
 )
-from engagements.public import accounts, citations, facets, pagecache, stats, surrogate, worldmap
+from engagements.public import (
+    accounts,
+    cards,
+    citations,
+    facets,
+    pagecache,
+    stats,
+    surrogate,
+    worldmap,
+)
 from engagements.public.filters import MeetingFilters, parse_filters
 from engagements.public.pagination import BoundedPaginationMixin
 from engagements.search import spelling
@@ -48,7 +57,7 @@ def health(request) -> HttpResponse:
 
 
 class PublishedMeetingsMixin(BoundedPaginationMixin):
-    """Date-based views over what the public sees, with every field a list row shows."""
+    """Date-based views over what the public sees."""
 
     date_field = "date"
     allow_future = True
@@ -56,12 +65,33 @@ class PublishedMeetingsMixin(BoundedPaginationMixin):
     day_format = "%d"
 
     def get_queryset(self):
-        return Meeting.objects.published().for_listing()
+        return Meeting.objects.published()
+
+
+class CardsMixin:
+    """A list view whose rows are cards (cards.py). Its queryset reads the rows as
+    values_list(*cards.FIELDS); a search's results are cards already (SearchResults)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        rows = context[self.context_object_name]
+        if isinstance(rows, QuerySet):
+            context[self.context_object_name] = cards.from_rows(rows)
+        return context
+
+
+class DatedCardsMixin(CardsMixin):
+    """The year's and month's archives: their readouts as card rows (the date views read
+    the neighbouring years and months from the queryset of readouts itself)."""
+
+    def get_dated_items(self):
+        date_list, meetings, extra = super().get_dated_items()
+        return date_list, meetings.values_list(*cards.FIELDS), extra
 
 
 class SearchResults(Sequence):
     """What a search found, in the order asked for, as a sequence the paginator slices:
-    only the readouts of the page shown are read in full."""
+    only the readouts of the page shown are read, as cards."""
 
     def __init__(self, ids: list[int]) -> None:
         self.ids = ids
@@ -70,17 +100,16 @@ class SearchResults(Sequence):
         return len(self.ids)
 
     def __getitem__(self, index: int | slice):
-        ids = self.ids[index] if isinstance(index, slice) else [self.ids[index]]
-        found = Meeting.objects.filter(pk__in=ids).for_listing().in_bulk()
-        page = [found[pk] for pk in ids if pk in found]
-        return page if isinstance(index, slice) else page[0]
+        if isinstance(index, slice):
+            return cards.for_ids(self.ids[index])
+        return cards.for_ids([self.ids[index]])[0]
 
     def __iter__(self):
-        # In one query, not one per readout as Sequence would.
+        # In three queries, not three per readout as Sequence would.
         return iter(self[:])
 
 
-class FilteredMeetingListView(BoundedPaginationMixin, ListView):
+class FilteredMeetingListView(CardsMixin, BoundedPaginationMixin, ListView):
     """A paginated list of meetings narrowed by the query string (see filters.py).
 
     Subclasses narrow `base_meetings()` further (one country, one official, …) and
@@ -143,7 +172,7 @@ class FilteredMeetingListView(BoundedPaginationMixin, ListView):
             return Meeting.objects.none()
         if self.filters.q:
             return SearchResults(self.found.ordered(self.filters.sort))
-        return self.filters.apply(self.base_meetings()).for_listing()
+        return self.filters.apply(self.base_meetings()).values_list(*cards.FIELDS)
 
     corrected_query: str | None = None
 
@@ -275,7 +304,7 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            latest=Meeting.objects.published().for_listing()[:8],
+            latest=cards.from_rows(Meeting.objects.published().values_list(*cards.FIELDS)[:8]),
             world_map=worldmap.archive_map(),
             **pagecache.memo("home", (), self.statistics),
             **kwargs,
@@ -300,14 +329,14 @@ class MeetingListView(FilteredMeetingListView):
     pass
 
 
-class YearArchiveView(PublishedMeetingsMixin, BaseYearArchiveView):
+class YearArchiveView(DatedCardsMixin, PublishedMeetingsMixin, BaseYearArchiveView):
     template_name = "engagements/meeting_archive_year.html"
     make_object_list = True
     paginate_by = settings.ARCHIVE_PAGE_SIZE
     context_object_name = "meetings"
 
 
-class MonthView(PublishedMeetingsMixin, MonthArchiveView):
+class MonthView(DatedCardsMixin, PublishedMeetingsMixin, MonthArchiveView):
     template_name = "engagements/meeting_archive_month.html"
     paginate_by = settings.ARCHIVE_PAGE_SIZE
     context_object_name = "meetings"

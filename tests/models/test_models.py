@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, transaction
-from factories import make_country, make_meeting, make_official
+from factories import make_country, make_meeting, make_official, make_topic
 
 from engagements.markup import render_markdown
 from engagements.models import Country, Meeting, Participation, Source
@@ -192,3 +192,29 @@ def test_deleting_a_meeting_does_not_refresh_it_once_per_participant(
     with django_assert_max_num_queries(23):
         meeting.delete()
     assert not Participation.objects.exists()
+
+
+def test_addresses_built_from_the_index_agree_with_reverse():
+    from django.urls import reverse, set_script_prefix
+
+    meeting = make_meeting("Talks in Beijing", date=dt.date(2025, 1, 2))
+    official = make_official("Liu Haixing")
+    topics = [make_topic(name) for name in ("一带一路", "CPEC 2.0", "Türkiye ties")]
+    cases = [
+        (Country.for_code("cn"), "engagements:country-detail", [Country.for_code("cn").code]),
+        (official, "engagements:official-detail", [official.slug]),
+        *((topic, "engagements:topic-detail", [topic.slug]) for topic in topics),
+    ]
+    # Under a script prefix (the site served below /archive/) too: the index is per prefix.
+    for prefix in ("/", "/archive/"):
+        set_script_prefix(prefix)
+        try:
+            for record, name, args in cases:
+                assert record.get_absolute_url() == reverse(name, args=args)
+            assert meeting.get_absolute_url() == reverse(
+                "engagements:meeting-detail",
+                kwargs={"year": "2025", "month": "01", "day": "02", "slug": meeting.slug},
+            )
+        finally:
+            set_script_prefix("/")
+    assert topics[0].get_absolute_url().startswith("/topics/%E4%B8%80")

@@ -367,7 +367,7 @@ class MeetingDetailView(PublishedMeetingsMixin, DateDetailView):
             .exclude(pk=meeting.pk)
             .filter(participations__official__in=official_ids)
             .annotate(shared=Count("participations", distinct=True))
-            .select_related("location_country")
+            .only("title", "slug", "date")  # a link each: grouped by these, not the text
             .order_by("-shared", "-date")[:5]
         )
         # Only the latest readouts on these topics are ranked: a broad topic (tens of
@@ -382,7 +382,7 @@ class MeetingDetailView(PublishedMeetingsMixin, DateDetailView):
             .exclude(pk=meeting.pk)
             .filter(pk__in=candidates, topic_links__tag__in=topic_ids)
             .annotate(shared=Count("topic_links", distinct=True))
-            .select_related("location_country")
+            .only("title", "slug", "date")
             .order_by("-shared", "-date")[:5]
         )
         context["comparison"] = accounts.compare(

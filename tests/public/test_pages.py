@@ -751,3 +751,36 @@ def test_a_readout_page_carries_citation_meta_tags_for_reference_managers(client
     assert set(tags["citation_keywords"]) == {"CPEC 2.0", "5E framework"}
     assert tags["DC.title"] == [meeting.title] and tags["DC.date"] == ["2025-11-11"]
     assert tags["DC.identifier"] == [permalink] and tags["DC.publisher"] == ["Engagement Archive"]
+
+
+def test_a_list_row_shows_each_part_of_its_readout_escaped(client, db):
+    """The rows are drawn in Python (public/cards.py): every value escaped, links made from
+    the index's address, participants in their order and topics by name."""
+    envoy = make_official('Ann <b>"Envoy"</b>', country="PK")
+    host = make_official("Wang & Co", country="CN")
+    meeting = make_meeting(
+        "Talks <script>alert(1)</script>",
+        date=dt.date(2025, 3, 9),
+        city="Rawal<pindi>",
+        participants=[(host, "counterpart", "Minister"), (envoy, "envoy", "Ambassador")],
+        topics=["一带一路", "<i>trade</i>"],
+        kind="courtesy call",
+        summary=" ".join(["word"] * 50) + " <img src=x onerror=alert(1)>",
+        synthetic=True,
+    )
+    html = get_ok(client, "/meetings/").content.decode()
+    row = html[html.index('<li class="meeting-row">') : html.index("</ul></li>")]
+    assert "<script>" not in html and "<img src=x" not in html and "<b>" not in row
+    assert "Talks &lt;script&gt;alert(1)&lt;/script&gt;" in row
+    meta = '<time datetime="2025-03-09">9 March 2025</time> · Rawal&lt;pindi&gt;, China'
+    assert f"{meta} · Courtesy call" in row
+    assert f'<a href="{meeting.get_absolute_url()}">' in row
+    people = row.index(host.get_absolute_url()), row.index(envoy.get_absolute_url())
+    assert people[0] < people[1]  # in the readout's order
+    assert 'Ann &lt;b&gt;&quot;Envoy&quot;&lt;/b&gt;</a> <span class="flag">(PK)</span>' in row
+    assert "Wang &amp; Co" in row
+    assert '<p class="badge-synthetic">' in row
+    assert row.count("word") == 45 and "word …</p>" in row  # the summary cut at 45 words
+    topics = [t.get_absolute_url() for t in Topic.objects.order_by("name")]
+    assert row.index(topics[0]) < row.index(topics[1])
+    assert "&lt;i&gt;trade&lt;/i&gt;" in row and "/topics/%E4%B8%80" in row

@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import Counter
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
-from django.urls import reverse
+from django.db.models.functions import Coalesce
 
 from engagements.models import Country, FacetCount, Topic
+from engagements.models.addresses import index_path
 from engagements.public import facets, keptcounts
 from engagements.upkeep import facetcounts
 
@@ -41,12 +42,31 @@ def with_kept_count(records: QuerySet, facet: str, scope: tuple[str, int] = face
 
 
 def kept_top(model, scope: tuple[str, int], *, exclude=(), limit: int = 10) -> list:
-    """The `limit` records of `model` (Country or Topic) with most readouts in `scope`."""
+    """The `limit` records of `model` (Country or Topic) with most readouts in `scope`,
+    by name where their counts tie.
+
+    Only the records counted at least as often as the `limit`-th are looked at (the
+    kept counts' index, ordered by count, gives that count at once): every topic's count
+    looked up and sorted took 7 of the home page's milliseconds."""
+    facet = {Country: "country", Topic: "topic"}[model]
+    scope_facet, scope_value = scope
+    counted = FacetCount.objects.filter(
+        scope_facet=scope_facet, scope_value=scope_value, facet=facet
+    ).exclude(value__in=[item.pk for item in exclude])
+    nth = counted.order_by("-count", "value").values("count")[limit - 1 : limit]
+    contenders = counted.filter(count__gte=Coalesce(Subquery(nth), 0)).values("value")
+    return list(
+        model.objects.filter(pk__in=contenders)
+        .annotate(meeting_count=kept_count(facet, scope))
+        .order_by("-meeting_count", "name")[:limit]
+    )
+
+
+def kept_records(model, scope: tuple[str, int] = facetcounts.ALL) -> list:
+    """Every record of `model` (Country or Topic) with readouts in `scope`, busiest first."""
     facet = {Country: "country", Topic: "topic"}[model]
     return list(
-        with_kept_count(model.objects.all(), facet, scope)
-        .exclude(pk__in=[item.pk for item in exclude])
-        .order_by("-meeting_count", "name")[:limit]
+        with_kept_count(model.objects.all(), facet, scope).order_by("-meeting_count", "name")
     )
 
 
@@ -78,19 +98,16 @@ def kept_activity(scope: tuple[str, int] = facetcounts.ALL) -> dict:
 def _activity_rows(per_month: list[tuple[int, int, int]]) -> dict:
     """Readouts per year, or per month over a short span (see facets.activity_chart);
     bars link to the year's or the month's archive page."""
+    archive = index_path("engagements:meeting-list")  # + yyyy/ or yyyy/mm/ (urls.py)
     if facets.chart_unit(sorted({y for y, _m, _c in per_month})) == "month":
         periods = [
-            (f"{y:04d}-{m:02d}", count, reverse("engagements:meeting-month", args=[y, m]))
-            for y, m, count in per_month
+            (f"{y:04d}-{m:02d}", count, f"{archive}{y:04d}/{m:02d}/") for y, m, count in per_month
         ]
         return facets.chart_rows("month", periods)
     per_year: Counter[int] = Counter()
     for y, _m, count in per_month:
         per_year[y] += count
-    periods = [
-        (f"{y:04d}", count, reverse("engagements:meeting-year", args=[y]))
-        for y, count in sorted(per_year.items())
-    ]
+    periods = [(f"{y:04d}", count, f"{archive}{y:04d}/") for y, count in sorted(per_year.items())]
     return facets.chart_rows("year", periods)
 
 

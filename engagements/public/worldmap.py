@@ -14,12 +14,14 @@ from __future__ import annotations
 import json
 import math
 from functools import cache
+from html import escape
 from pathlib import Path
 
 import pycountry
-from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+from engagements.models.addresses import record_path
 
 DATA = Path(__file__).resolve().parent / "data" / "world-110m.json"
 WIDTH = 960
@@ -99,34 +101,35 @@ def level(count: int) -> int:
     return sum(count > bound for bound in BOUNDS)
 
 
+@cache
+def _blank_shape(code: str) -> str:
+    """A country without readouts: the same on every map, made once per process."""
+    return f'<path class="m0" d="{escape(outlines()[code])}"></path>'
+
+
 def choropleth(counts: dict[str, int], names: dict[str, str]) -> SafeString:
     """The map: every country's outline, shaded by its readouts (`counts`, by ISO code);
-    those with readouts link to their page, titled with their count."""
+    those with readouts link to their page, titled with their count. (Built with
+    html.escape and record_path, not format_html and reverse: 180 shapes a map.)"""
     shapes = []
     for code, path in outlines().items():
         count = counts.get(code, 0)
+        if not count:
+            shapes.append(_blank_shape(code))
+            continue
         name = names.get(code) or pycountry.countries.get(alpha_2=code).name
-        if count:
-            shapes.append(
-                format_html(
-                    '<a href="{}"><path class="m{}" d="{}"><title>{}: {} readout{}</title>'
-                    "</path></a>",
-                    reverse("engagements:country-detail", args=[code.lower()]),
-                    level(count),
-                    path,
-                    name,
-                    f"{count:,}",
-                    "" if count == 1 else "s",
-                )
-            )
-        else:
-            shapes.append(format_html('<path class="m0" d="{}"></path>', path))
+        url = record_path("engagements:country-list", code.lower())
+        plural = "" if count == 1 else "s"
+        shapes.append(
+            f'<a href="{escape(url)}"><path class="m{level(count)}" d="{escape(path)}">'
+            f"<title>{escape(name)}: {count:,} readout{plural}</title></path></a>"
+        )
     return format_html(
         '<svg class="world-map" viewBox="0 0 {} {}" role="group" aria-labelledby="map-title">'
         '<title id="map-title">Published readouts per country</title>{}</svg>',
         WIDTH,
         HEIGHT,
-        mark_safe("".join(shapes)),  # noqa: S308 (each shape built by format_html)
+        mark_safe("".join(shapes)),  # noqa: S308 (every value in each shape escaped)
     )
 
 
@@ -144,16 +147,18 @@ def archive_map() -> dict:
     once per version of the archive from the counts kept on write."""
     from engagements.models import Country
     from engagements.public import pagecache, stats
-    from engagements.upkeep import facetcounts
 
     def compute() -> dict:
-        countries = stats.kept_top(Country, facetcounts.ALL, limit=1000)
+        countries = stats.kept_records(Country)
         counts = {c.code: c.meeting_count for c in countries}
         names = {c.code: c.name for c in countries}
         return {
             "svg": choropleth(counts, names),
             "legend": legend(),
-            "rows": [(c.name, c.code, c.meeting_count) for c in countries],
+            "rows": [
+                (c.name, c.meeting_count, record_path("engagements:country-list", c.code.lower()))
+                for c in countries
+            ],
             "unmapped": sorted(c.name for c in countries if c.code not in outlines()),
         }
 

@@ -197,6 +197,8 @@ def test_deleting_a_meeting_does_not_refresh_it_once_per_participant(
 def test_addresses_built_from_the_index_agree_with_reverse():
     from django.urls import reverse, set_script_prefix
 
+    from engagements.models.addresses import index_path
+
     meeting = make_meeting("Talks in Beijing", date=dt.date(2025, 1, 2))
     official = make_official("Liu Haixing")
     topics = [make_topic(name) for name in ("一带一路", "CPEC 2.0", "Türkiye ties")]
@@ -215,6 +217,10 @@ def test_addresses_built_from_the_index_agree_with_reverse():
                 "engagements:meeting-detail",
                 kwargs={"year": "2025", "month": "01", "day": "02", "slug": meeting.slug},
             )
+            # The activity chart's bars: the year's and the month's archive (stats.py).
+            archive = index_path("engagements:meeting-list")
+            assert f"{archive}2025/" == reverse("engagements:meeting-year", args=[2025])
+            assert f"{archive}2025/01/" == reverse("engagements:meeting-month", args=[2025, 1])
         finally:
             set_script_prefix("/")
     assert topics[0].get_absolute_url().startswith("/topics/%E4%B8%80")

@@ -66,8 +66,10 @@ def main() -> int:
     some_official = officials.filter(n__lte=25).first() or officials.last()
     year = published.order_by("-date").first().date.year - 1
 
+    newest = published.order_by("-date", "-id").first()
     pages = [
         ("home", "/"),
+        ("a readout", newest.get_absolute_url()),
         ("newest list", "/meetings/"),
         ("page 20 of the list", "/meetings/?page=20"),
         (f"country filter ({country.code})", f"/meetings/?country={country.code.lower()}"),
@@ -88,6 +90,7 @@ def main() -> int:
         ("search, name", f"/meetings/?q={quote_plus(busy_official.name)}"),
         ("topics index", "/topics/"),
         ("countries index", "/countries/"),
+        ("officials index", "/officials/"),
     ]
     client = Client()
     rows = []

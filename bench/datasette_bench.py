@@ -637,7 +637,7 @@ def working_tree() -> str:
         return f"commit {head}"
     return (
         f"commit {head} with {len(changed)} uncommitted change(s) under engagements/ and "
-        "templates/ (another engineer's work in progress)"
+        "templates/ (work in progress)"
     )
 
 
@@ -657,12 +657,11 @@ def fmt(r: http_bench.Result) -> tuple[str, str, str]:
 
 def report(options, rows: list, processes: list[int], context: dict, started: float) -> str:
     lines = [
-        f"## Side by side with Datasette (provisional): {context['archive']}",
+        f"## Side by side with Datasette: {context['archive']}",
         "",
-        "**Provisional.** Measured while another engineer was profiling and changing the page "
-        "code on the same machine, so both sides shared the CPU with work that is not theirs "
-        f"(load average {context['load_before']} before the run, {load()} after); the figures "
-        "are to be re-run on a quiet machine.",
+        f"Load average {context['load_before']} before the run and {load()} after (the run's "
+        "own load included): a first figure well above 0.5 means other work shared the "
+        "machine, and the figures are to be measured again.",
         "",
         "`" + " ".join([".venv/bin/python bench/datasette_bench.py", *sys.argv[1:]]) + "`"
         f" on {time.strftime('%Y-%m-%d')}, {time.monotonic() - started:.0f} s in all: "

@@ -79,9 +79,9 @@ def page_ids(client, query: str) -> tuple[list[str], int]:
     """The external ids a list page shows on its first page, and its count."""
     response = client.get(f"/meetings/?{query}")
     assert response.status_code == 200
-    return [m.external_id for m in response.context["meetings"]], response.context[
-        "paginator"
-    ].count
+    shown = [card.pk for card in response.context["meetings"]]  # public/cards.py
+    external = dict(Meeting.objects.filter(pk__in=shown).values_list("pk", "external_id"))
+    return [external[pk] for pk in shown], response.context["paginator"].count
 
 
 # -- the readouts' list ----------------------------------------------------------------------

@@ -146,30 +146,22 @@ def _found_counts(found: search.Found, leave_out, size: int = FACET_SIZE) -> Cou
 
 
 def _kept_counts(scope: tuple[str, int], leave_out, size: int = FACET_SIZE) -> Counts:
-    """Read the counts kept for `scope` (keptcounts.py): four small indexed reads."""
+    """Read the counts kept for `scope` (keptcounts.py): one indexed read."""
     per_kind: Counter[str] = Counter()
     per_month: Counter[tuple[int, int]] = Counter()
-    for facet, value, count in keptcounts.counted(scope, ("kind", "month")).values_list(
-        "facet", "value", "count"
-    ):
+    tops: dict[str, dict[int, int]] = {"country": {}, "official": {}, "topic": {}}
+    left_out = {"country": leave_out(Country), "official": leave_out(Official)}
+    left_out["topic"] = leave_out(Topic)
+    for facet, value, count in keptcounts.facets_of(scope, left_out, size):
         if facet == "kind":
             per_kind[facetcounts.KINDS.get(value, "meeting")] += count
-        else:
+        elif facet == "month":
             per_month[facetcounts.year_month(value)] += count
-
-    def top(facet: str, model) -> dict[int, int]:
-        rows = keptcounts.counted(scope, (facet,)).exclude(value__in=leave_out(model))
-        return dict(rows.values_list("value", "count")[:size])
-
+        else:
+            tops[facet][value] = count  # busiest first, as read
     if not per_kind:
         return Counts(per_kind, per_month, {}, {}, {})
-    return Counts(
-        per_kind,
-        per_month,
-        top("country", Country),
-        top("official", Official),
-        top("topic", Topic),
-    )
+    return Counts(per_kind, per_month, tops["country"], tops["official"], tops["topic"])
 
 
 def facets(

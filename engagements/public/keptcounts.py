@@ -6,7 +6,9 @@ an official, topic, kind or year) reads its facets here instead of counting its 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+
+from django.db import connection
 
 from engagements.models import Country, FacetCount, Official, Topic
 from engagements.upkeep.facetcounts import ALL, KIND_CODES, pair_value
@@ -57,3 +59,36 @@ def counted(scope: tuple[str, int], facets: Iterable[str]):
     return FacetCount.objects.filter(
         scope_facet=scope_facet, scope_value=scope_value, facet__in=list(facets)
     ).order_by("-count", "value")
+
+
+def facets_of(
+    scope: tuple[str, int], left_out: Mapping[str, Iterable[int]], size: int
+) -> list[tuple[str, int, int]]:
+    """(facet, value, count) of `scope`: every kind and month, and the `size` busiest
+    values of each facet of `left_out` but the values it leaves out, busiest first.
+
+    One statement for what took four queries: through the ORM, building the four and
+    reading the 450 months of twenty years cost 6 ms of every list page; written out, this
+    costs 1.5 ms. (FacetCount's own table and columns: tests/public/test_facets.py compares
+    the facets read here with the readouts counted.)"""
+    scope_facet, scope_value = scope
+    table = FacetCount._meta.db_table
+    # Only our own table's name is written into the SQL; every value is a parameter.
+    parts = [
+        f"SELECT facet, value, count FROM {table} "  # noqa: S608
+        "WHERE scope_facet = %s AND scope_value = %s AND facet IN ('kind', 'month')"
+    ]
+    params: list = [scope_facet, scope_value]
+    for number, (facet, values) in enumerate(left_out.items()):
+        excluded = sorted(values)
+        leave_out = f" AND value NOT IN ({', '.join(['%s'] * len(excluded))})" if excluded else ""
+        # Wrapped, as SQLite takes no ORDER BY or LIMIT in a part of a UNION itself.
+        parts.append(
+            f"SELECT * FROM (SELECT facet, value, count FROM {table} "  # noqa: S608
+            f"WHERE scope_facet = %s AND scope_value = %s AND facet = %s{leave_out} "
+            f"ORDER BY count DESC, value LIMIT %s) AS part{number}"
+        )
+        params += [scope_facet, scope_value, facet, *excluded, size]
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return cursor.fetchall()

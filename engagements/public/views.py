@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -182,9 +182,20 @@ class FilteredMeetingListView(CardsMixin, BoundedPaginationMixin, ListView):
         for a query that finds nothing, what its spelling corrected from the archive's own
         vocabulary finds ("CEPC" → CPEC), said on the page."""
         found, self.corrected_query = find_searched(
-            self.filters.narrow(self.base_meetings()), self.filters.q
+            self.filters.narrow(self.base_meetings()), self.filters.q, self.vocabulary_hit
         )
         return found
+
+    def vocabulary_hit(self, text: str) -> dict | None:
+        """remembered_hit, kept for the rest of the request: the search and the page both
+        ask (with the per-version memo off, it was looked up twice)."""
+        if text not in self.vocabulary_hits:
+            self.vocabulary_hits[text] = remembered_hit(text)
+        return self.vocabulary_hits[text]
+
+    @cached_property
+    def vocabulary_hits(self) -> dict[str, dict | None]:
+        return {}
 
     @cached_property
     def summary(self) -> tuple[list[facets.Facet], int]:
@@ -255,7 +266,7 @@ class FilteredMeetingListView(CardsMixin, BoundedPaginationMixin, ListView):
         page = list(context["meetings"])
         if filters.q:
             searched = self.corrected_query or filters.q
-            extra["vocabulary_hit"] = remembered_hit(searched)
+            extra["vocabulary_hit"] = self.vocabulary_hit(searched)
             extra["corrected_query"] = self.corrected_query
             names = search.names_of((extra["vocabulary_hit"] or {}).get("record"))
             found = search.snippets([m.pk for m in page], searched, names)
@@ -288,14 +299,16 @@ def remembered_hit(text: str) -> dict | None:
     return pagecache.memo("vocabulary-hit", text, lambda: vocabulary_hit(text))
 
 
-def find_searched(meetings, text: str) -> tuple[search.Found, str | None]:
+def find_searched(
+    meetings, text: str, hit: Callable[[str], dict | None] = remembered_hit
+) -> tuple[search.Found, str | None]:
     """What a list page's search finds among `meetings` (search.find_or_correct), with the
-    archive's vocabulary and the names a query names read once per version."""
+    archive's vocabulary and the names a query names (`hit`) read once per version."""
     return search.find_or_correct(
         meetings,
         text,
         lambda: pagecache.memo("spelling", (), spelling.read_vocabulary),
-        lambda query: search.names_of((remembered_hit(query) or {}).get("record")),
+        lambda query: search.names_of((hit(query) or {}).get("record")),
     )
 
 

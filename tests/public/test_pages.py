@@ -667,6 +667,15 @@ def test_query_count_is_flat_and_within_budget(client, rows):
         assert count_queries(client, target) == 1  # the archive's version; the page cached
 
 
+def test_a_search_computed_afresh_reads_what_it_names_once(client, settings, rows):
+    """With the per-version memo off (PAGE_CACHE=false: every request computes), the topic a
+    search names is looked up once for the search and the page, not once each."""
+    rows(5)
+    settings.PAGE_CACHE = False
+    for url in ("/meetings/?q=trade", "/meetings/?q=trade&country=cn&sort=oldest"):
+        assert count_queries(client, url) == QUERY_BUDGET[url]
+
+
 def test_readout_query_count_does_not_grow_with_its_parts(client, db):
     def readout_with(n: int, day: int) -> Meeting:
         officials = [make_official(f"Part {day}-{i}", country=OTHER_CODES[i]) for i in range(n)]

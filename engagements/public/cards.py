@@ -8,8 +8,8 @@ at 100,000 readouts. A card is plain values with its links already made
 topic's or pair's page, a search, the year and month archives, the home page) are cards.
 
 A card is drawn here too (render), not by a template: the row template cost 0.3 ms a
-row, 8 ms a page, in the template engine's lookups alone; format_html draws the same
-markup, escaped the same way (html.escape, as Django's escape), in a fraction of that.
+row, 8 ms a page, in the template engine's lookups alone; f-strings draw the same markup,
+every value escaped as Django escapes it (html.escape), in a quarter of that.
 """
 
 from __future__ import annotations

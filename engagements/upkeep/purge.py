@@ -8,7 +8,8 @@ touches (`note`, called from upkeep/receivers.py and facetcounts.py, and `list` 
 bump of the version); when its transaction commits, the keys go to the configured purger
 in one call (at once, outside a transaction). So a readout published on topic t5 empties
 exactly the pages tagged `list`, `t5`, its countries', its officials' and its own, and an
-unrelated topic's page stays cached.
+unrelated topic's page stays cached. A renamed country, official or topic purges everything
+(receivers.py: its name shows in other records' pages, in their rows and facets).
 
 A purge that fails is logged, never raised: the write has committed, and what was not
 purged is served until its `s-maxage` (CDN_MAX_AGE) runs out.

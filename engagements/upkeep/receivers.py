@@ -150,6 +150,15 @@ def _note_withdrawal(meeting: Meeting, *, withdrawn: bool) -> None:
         Withdrawal.objects.filter(external_id=meeting.external_id).delete()
 
 
+def _purge_if_renamed(instance, *fields: str) -> None:
+    """A record's name and address show on other records' pages too (in their readouts'
+    rows and their facets), which its own key does not reach: a rename, which is rare,
+    purges everything in front rather than name thousands of pages (a busy country's
+    records) in one ban."""
+    if _changed(instance, *fields):
+        purge.note_everything()
+
+
 def official_saved(sender, instance: Official, raw: bool = False, **kwargs) -> None:
     if raw:
         return
@@ -158,6 +167,7 @@ def official_saved(sender, instance: Official, raw: bool = False, **kwargs) -> N
     permalinks.keep_old_address(instance, _moved(instance))
     if is_public(instance):
         purge.note(f"o{instance.pk}")
+        _purge_if_renamed(instance, "name", "slug", "country")
         bump()
 
 
@@ -169,6 +179,7 @@ def topic_saved(sender, instance: Topic, raw: bool = False, **kwargs) -> None:
     permalinks.keep_old_address(instance, _moved(instance))
     if is_public(instance):
         purge.note(f"t{instance.pk}")
+        _purge_if_renamed(instance, "name", "slug")
         bump()
 
 
@@ -177,6 +188,7 @@ def country_saved(sender, instance: Country, raw: bool = False, **kwargs) -> Non
         derived.refresh_many(instance.meetings.values_list("pk", flat=True))
     if is_public(instance):
         purge.note(f"c{instance.pk}")
+        _purge_if_renamed(instance, "name")
         bump()
 
 

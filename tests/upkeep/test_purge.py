@@ -123,6 +123,32 @@ def test_a_renamed_official_purges_their_page_and_readouts(purges, db):
     assert f"o{liu.pk}" in keys_of(meeting)
 
 
+def test_a_rename_purges_everything_in_front_an_edit_its_own_page(purges, db):
+    """A renamed official shows, renamed, on the pages of the topics and countries of their
+    readouts (rows and facets), which their own key does not reach: everything goes."""
+    liu = make_official("Liu Haixing", country="CN")
+    make_meeting(participants=[(liu, "counterpart", "Minister")], topics=["Trade"])
+    trade = Topic.objects.get(name="Trade")
+
+    def rename(record, **fields):
+        def save():
+            for name, value in fields.items():
+                setattr(record, name, value)
+            record.save()
+
+        return save
+
+    for record, fields in [
+        (liu, {"name": "Liu Hai-xing"}),
+        (trade, {"name": "Commerce"}),
+        (Country.objects.get(code="CN"), {"name": "People's Republic of China"}),
+    ]:
+        purges(rename(record, **fields))
+        assert KeptPurges.calls[-1][1] is True, record  # everything
+    purges(rename(liu, bio="A diplomat."))
+    assert KeptPurges.calls[-1] == (frozenset({f"o{liu.pk}", "list"}), False)
+
+
 def test_a_deleted_readout_purges_its_page_and_records(purges, db):
     meeting = make_meeting("Talks", topics=["Trade"])
     keys = keys_of(meeting)

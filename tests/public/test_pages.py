@@ -793,3 +793,16 @@ def test_a_list_row_shows_each_part_of_its_readout_escaped(client, db):
     topics = [t.get_absolute_url() for t in Topic.objects.order_by("name")]
     assert row.index(topics[0]) < row.index(topics[1])
     assert "&lt;i&gt;trade&lt;/i&gt;" in row and "/topics/%E4%B8%80" in row
+
+
+def test_same_topics_ranks_by_topics_shared_then_newest(client, db):
+    topics = ["Trade", "Energy", "Ports"]
+    meeting = make_meeting("The readout", date=dt.date(2025, 5, 1), topics=topics)
+    both = make_meeting("Two shared", date=dt.date(2020, 1, 1), topics=["Trade", "Energy"])
+    newer = make_meeting("One shared, newer", date=dt.date(2025, 4, 1), topics=["Ports"])
+    older = make_meeting("One shared, older", date=dt.date(2021, 1, 1), topics=["Trade"])
+    make_meeting("Draft sharing all", topics=topics, status=Meeting.Status.DRAFT)
+    make_meeting("Nothing shared", date=dt.date(2025, 4, 2), topics=["Tea"])
+    same = get_ok(client, meeting.get_absolute_url()).context["same_topics"]
+    assert [m.title for m in same] == [both.title, newer.title, older.title]
+    assert same[0].get_absolute_url() == both.get_absolute_url()

@@ -37,6 +37,10 @@ log = logging.getLogger(__name__)
 LIST = "list"  # every page that lists the archive at large
 EVERYTHING = "*"  # a rebuild of every count: no finer key is known
 _TIMEOUT_SECONDS = 2.0
+# More keys than this go as "everything": one ban names them all in a header, and Varnish
+# refuses a request whose headers pass 8 kB (http_req_hdr_len); a bulk update of
+# thousands of readouts would otherwise purge nothing.
+MOST_KEYS = 500
 
 
 class VarnishBan:
@@ -136,13 +140,14 @@ def _flush() -> None:
     target = purger()
     if target is None:
         return
-    target.purge(pending.keys, pending.everything)
+    everything = pending.everything or len(pending.keys) > MOST_KEYS
+    target.purge(pending.keys, everything)
     if len(settings.DATABASES) > 1:
         # With read replicas, the cache in front may refetch a purged page from a replica
         # that has not replayed the write yet, and keep that for s-maxage: purge the same
         # keys again once the replicas are as far behind as they may be.
         again = threading.Timer(
-            settings.REPLICA_MAX_LAG_SECONDS + 1, target.purge, (pending.keys, pending.everything)
+            settings.REPLICA_MAX_LAG_SECONDS + 1, target.purge, (pending.keys, everything)
         )
         again.daemon = True
         again.start()

@@ -155,6 +155,18 @@ def test_a_deleted_readout_purges_its_page_and_records(purges, db):
     assert keys | {"list"} <= purges(meeting.delete)
 
 
+def test_a_write_touching_more_keys_than_a_ban_holds_purges_everything(purges, db):
+    """A bulk update of many published readouts: one ban naming them all would pass
+    Varnish's header limit and be refused, so everything goes instead."""
+    meetings = [make_meeting(f"Talks {i}") for i in range(3)]
+    ids = [m.pk for m in meetings]
+    purges(lambda: Meeting.objects.filter(pk__in=ids).update(summary="Edited."))
+    assert KeptPurges.calls[-1][1] is False  # a few keys: named
+    many = [f"m{i}" for i in range(purge.MOST_KEYS + 1)]
+    purges(lambda: purge.note(*many))
+    assert KeptPurges.calls[-1][1] is True
+
+
 def test_without_a_purger_nothing_is_noted(settings, django_capture_on_commit_callbacks, db):
     settings.HTTP_CACHE_PURGE_URLS = []
     settings.HTTP_CACHE_PURGER = f"{__name__}.KeptPurges"

@@ -69,7 +69,7 @@ def facets_of(
 
     One statement for what took four queries: through the ORM, building the four and
     reading the 450 months of twenty years cost 6 ms of every list page; written out, this
-    costs 1.5 ms. (FacetCount's own table and columns: tests/public/test_facets.py compares
+    costs 1.5 ms. (FacetCount's own table and columns: tests/upkeep/test_facetcounts.py compares
     the facets read here with the readouts counted.)"""
     scope_facet, scope_value = scope
     table = FacetCount._meta.db_table

@@ -20,7 +20,6 @@ from engagements.models import (
     Country,
     Meeting,
     Official,
-    TaggedMeeting,
     Topic,
 )
 from engagements.public import (
@@ -29,6 +28,7 @@ from engagements.public import (
     citations,
     facets,
     pagecache,
+    related,
     stats,
     surrogate,
     worldmap,
@@ -37,8 +37,6 @@ from engagements.public.filters import MeetingFilters, parse_filters
 from engagements.public.pagination import BoundedPaginationMixin
 from engagements.search import spelling
 from engagements.upkeep import facetcounts
-
-RELATED_CANDIDATES = 2000
 
 
 def public_countries() -> list[tuple[int, str, str]]:
@@ -385,7 +383,7 @@ class MeetingDetailView(PublishedMeetingsMixin, DateDetailView):
         )
         # Only the latest readouts on these topics are ranked: a broad topic (tens of
         # thousands of readouts) would otherwise be counted in full for every readout page.
-        context["same_topics"] = same_topics(meeting.pk, topic_ids)
+        context["same_topics"] = related.same_topics(meeting.pk, topic_ids)
         context["comparison"] = accounts.compare(
             list(meeting.sources.all()), list(meeting.participations.all())
         )
@@ -394,35 +392,6 @@ class MeetingDetailView(PublishedMeetingsMixin, DateDetailView):
         context["citation_chicago"] = citations.chicago(reference)
         context["citation_apa"] = citations.apa(reference)
         return context
-
-
-def same_topics(meeting_id: int, topic_ids: list[int], size: int = 5) -> list[Meeting]:
-    """The published readouts sharing most of these topics with a readout, newest first
-    among equals (title, slug and date only).
-
-    Only the readouts of the latest RELATED_CANDIDATES taggings with these topics are
-    ranked: a broad topic (tens of thousands of readouts) would otherwise be counted in
-    full for every readout page. Their shared topics are counted from those taggings
-    themselves; through the ORM, each candidate's taggings were joined and grouped again
-    (13 of the readout page's 37 ms at 100,000 readouts). A candidate whose taggings the
-    limit cuts in two (the oldest) may count fewer than it shares."""
-    if not topic_ids:
-        return []
-    tagged, meetings = TaggedMeeting._meta.db_table, Meeting._meta.db_table
-    ids = ", ".join(["%s"] * len(topic_ids))
-    # Our own tables' names only; every value is a parameter.
-    sql = (
-        f"SELECT m.id, m.title, m.slug, m.date FROM ("  # noqa: S608
-        f"  SELECT content_object_id, COUNT(*) AS shared FROM ("
-        f"    SELECT content_object_id FROM {tagged} WHERE tag_id IN ({ids})"
-        f"    ORDER BY content_object_id DESC LIMIT %s"
-        f"  ) AS newest GROUP BY content_object_id"
-        f") AS counted JOIN {meetings} m ON m.id = counted.content_object_id "
-        f"WHERE m.status = %s AND m.id <> %s "
-        f"ORDER BY counted.shared DESC, m.date DESC, m.id DESC LIMIT %s"
-    )
-    params = [*topic_ids, RELATED_CANDIDATES, Meeting.Status.PUBLISHED, meeting_id, size]
-    return list(Meeting.objects.raw(sql, params))
 
 
 class MeetingPreviewView(MeetingDetailView):

@@ -135,6 +135,10 @@ def _words_key(words: Iterable[str]) -> str:
     return " ".join(word.casefold() for word in words)
 
 
+def _content_key(words: Iterable[str]) -> str:
+    return _words_key(word for word in words if word.casefold() not in STOP_WORDS)
+
+
 def prepare(text: str, synonyms: Iterable[str] = ()) -> ParsedQuery:
     """The search both engines run for `text`: its reading (`parse`) without stop words,
     each word also in its other spelling (British or American), and, when the whole query
@@ -150,8 +154,10 @@ def prepare(text: str, synonyms: Iterable[str] = ()) -> ParsedQuery:
     names = [re.findall(r"\w+", name) for name in synonyms]
     names = [words for words in names if words]
     if names and not excluded and all(len(alternatives) == 1 for alternatives in groups):
-        asked = _words_key(word for (phrase,) in groups for word in phrase)
-        if any(_words_key(words) == asked for words in names):
+        # Compared without stop words, which the reading leaves out: "Belt and Road
+        # Initiative" is read as Belt, Road, Initiative.
+        asked = _content_key(word for (phrase,) in groups for word in phrase)
+        if any(_content_key(words) == asked for words in names):
             # "Shanghai Cooperation Organization" is the SCO: any of its names will do.
             groups = [list({_words_key(words): words for words in names}.values())]
     return ParsedQuery(

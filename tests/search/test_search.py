@@ -687,6 +687,14 @@ def test_prepare_reads_the_same_search_for_both_engines():
         [["SCO"]],
         [["summit"]],
     ]
+    # A name with stop words is still the name, read without them: "Belt and Road
+    # Initiative" (read as Belt, Road, Initiative) finds what says BRI.
+    assert search.prepare(
+        "belt and road initiative", ["Belt and Road Initiative", "BRI"]
+    ).groups == [[["Belt", "and", "Road", "Initiative"], ["BRI"]]]
+    assert search.prepare(
+        "party-to-party exchanges", ["party-to-party exchanges", "inter-party exchanges"]
+    ).groups == [[["party", "to", "party", "exchanges"], ["inter", "party", "exchanges"]]]
 
 
 def test_refresh_derived_rebuilds_the_search_text_of_every_readout(client, library):

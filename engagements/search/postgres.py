@@ -31,20 +31,9 @@ from django.db.models.functions import Concat
 from engagements.models import Meeting, Official, Topic
 from engagements.search.query import MARK_END, MARK_START, prepare
 
-CONFIG = "english"
-POSTGRES_SQL = [
-    f"""
-    ALTER TABLE engagements_meeting ADD COLUMN IF NOT EXISTS search_vector tsvector
-    GENERATED ALWAYS AS (
-        setweight(to_tsvector('{CONFIG}', coalesce(search_primary, '')), 'A')
-        || setweight(to_tsvector('{CONFIG}', coalesce(search_secondary, '')), 'B')
-        || setweight(to_tsvector('{CONFIG}', coalesce(body, '')), 'C')
-    ) STORED
-    """,
-    "CREATE INDEX IF NOT EXISTS meeting_search_vector_idx "
-    "ON engagements_meeting USING GIN (search_vector)",
-    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-]
+# `english` that ignores diacritics, as SQLite's tokenizer does (migration 0021): the
+# stored search vector is computed with it.
+CONFIG = "archive_english"
 
 
 def _phrase(words: list[str]) -> SearchQuery:

@@ -1,8 +1,8 @@
-"""Each engine's index, created and kept by migrations and after them.
+"""Each engine's index, kept after migrations and around bulk loads.
 
-Called by migrations 0007 and 0013 (through their own copies, never this module, since
-0016), after every `migrate` (a table rebuild on SQLite drops the triggers), and by the
-importer around a bulk load.
+The migrations create it (0007, 0013, 0015, 0021, with their own copies of the SQL);
+this module repairs SQLite's triggers after every `migrate` (a table rebuild drops them)
+and lets the importer's bulk load build PostgreSQL's indexes once at the end.
 """
 
 from __future__ import annotations
@@ -11,57 +11,13 @@ import contextlib
 
 from django.db import connections
 
-from engagements.search.postgres import POSTGRES_SQL
 from engagements.search.sqlite import (
     FTS_TABLE,
     SQLITE_FORMER_TRIGGERS,
     SQLITE_REINDEX,
-    SQLITE_TABLE,
     SQLITE_TRIGGERS,
 )
 from engagements.upkeep import bulk
-
-
-def install(schema_editor) -> None:
-    """Create the engine's index (called by a migration)."""
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        for sql in POSTGRES_SQL:
-            schema_editor.execute(sql)
-    elif vendor == "sqlite":
-        schema_editor.execute(SQLITE_TABLE)
-        for sql in [*SQLITE_TRIGGERS.values(), *SQLITE_REINDEX]:
-            schema_editor.execute(sql)
-
-
-def keep_vectors_inline(schema_editor) -> None:
-    """PostgreSQL: keep each row's search vector in the row, and rewrite the rows stored
-    before (called by a migration).
-
-    A search reads the vector of every readout it considers. Stored out of line (TOAST,
-    where PostgreSQL puts a row's largest values by default), each costs three more page
-    reads: a common word's newest 10,000 matches took 43 ms instead of 11 on 100,000
-    readouts. With the vector kept in the row (compressed), the body and its HTML, which
-    only the readout page reads, are moved out instead."""
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    table = "engagements_meeting"
-    schema_editor.execute(f"ALTER TABLE {table} ALTER COLUMN search_vector SET STORAGE MAIN")
-    # Values already stored keep their place until written again: write them again (the
-    # generated vector is recomputed and stored the new way).
-    schema_editor.execute(f"UPDATE {table} SET search_primary = search_primary")
-
-
-def uninstall(schema_editor) -> None:
-    vendor = schema_editor.connection.vendor
-    if vendor == "postgresql":
-        schema_editor.execute("DROP INDEX IF EXISTS meeting_search_vector_idx")
-        schema_editor.execute("ALTER TABLE engagements_meeting DROP COLUMN IF EXISTS search_vector")
-    elif vendor == "sqlite":
-        for name in [*SQLITE_TRIGGERS, *SQLITE_FORMER_TRIGGERS]:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
-        schema_editor.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
-
 
 # What a first load writes, besides the meetings' own table.
 _PARTS = [

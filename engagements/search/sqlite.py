@@ -1,6 +1,7 @@
 """SQLite's full-text search: an external-content FTS5 table kept in step by triggers.
 
-Ranked with `bm25()` (column weights), snippets by `snippet()`. Only published readouts
+Its tokenizer (migration 0007: `porter unicode61 remove_diacritics 2`) stems English words
+and ignores diacritics, as PostgreSQL's `archive_english` configuration does. Ranked with `bm25()` (column weights), snippets by `snippet()`. Only published readouts
 are in the index: FTS5 ranks with statistics of its whole index and a search counted its
 matches there, so with drafts indexed a visitor's crafted query could tell whether a draft
 held a word (migration 0015).
@@ -27,11 +28,6 @@ SUBSTANCE_CHARS = 300
 RANK_LIMIT = 300
 # find() takes its ranks from ranks(), not from the query that reads the matches.
 RANKED_APART = True
-SQLITE_TABLE = (
-    f"CREATE VIRTUAL TABLE IF NOT EXISTS {FTS_TABLE} USING fts5("
-    "search_primary, search_secondary, body, content='engagements_meeting', "
-    "content_rowid='id', tokenize='porter unicode61 remove_diacritics 2')"
-)
 COLUMNS = "search_primary, search_secondary, body"
 # Only published readouts are in the SQLite index. FTS5 ranks with statistics of the whole
 # index (how many rows hold a word, their average length) and a search counted its matches

@@ -640,6 +640,19 @@ def test_british_and_american_spellings_find_each_other(client, db):
     assert set(titles(client, "programme")) == {"Defense talks"}
 
 
+def test_diacritics_are_ignored_the_same_way_on_both_engines(client, db):
+    make_meeting("Pakistan and Türkiye hold consultations", body="Talks in Ankara.")
+    make_meeting("A visit to São Paulo", body="The consul général spoke of the Açaí trade.")
+    make_meeting("Turkiye without its dots", body="A later spelling.")
+    turkiye = {"Pakistan and Türkiye hold consultations", "Turkiye without its dots"}
+    assert set(titles(client, "Turkiye")) == set(titles(client, "Türkiye")) == turkiye
+    assert titles(client, "sao paulo") == titles(client, "SÃO PAULO") == ["A visit to São Paulo"]
+    assert titles(client, '"consul general"') == ["A visit to São Paulo"]
+    assert titles(client, "acai") == ["A visit to São Paulo"]
+    html = client.get("/meetings/", {"q": "general acai"}).content.decode()
+    assert "<mark>Açaí</mark>" in html  # the snippet shows the text as written
+
+
 def test_a_search_that_is_a_topics_name_finds_its_other_names_after_its_own(client, db):
     make_topic(
         "Shanghai Cooperation Organisation", aliases="SCO\nShanghai Cooperation Organization"

@@ -1,10 +1,11 @@
 """SQLite's full-text search: an external-content FTS5 table kept in step by triggers.
 
 Its tokenizer (migration 0007: `porter unicode61 remove_diacritics 2`) stems English words
-and ignores diacritics, as PostgreSQL's `archive_english` configuration does. Ranked with `bm25()` (column weights), snippets by `snippet()`. Only published readouts
-are in the index: FTS5 ranks with statistics of its whole index and a search counted its
-matches there, so with drafts indexed a visitor's crafted query could tell whether a draft
-held a word (migration 0015).
+and ignores diacritics, as PostgreSQL's `archive_english` configuration does. Ranked with
+`bm25()` (column weights), snippets by `snippet()`. Only published readouts are in the
+index: FTS5 ranks with statistics of its whole index and a search counted its matches
+there, so with drafts indexed a visitor's crafted query could tell whether a draft held a
+word (migration 0015).
 """
 
 from __future__ import annotations

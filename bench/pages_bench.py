@@ -78,6 +78,16 @@ def main() -> int:
         ("kind filter", "/meetings/?kind=courtesy+call"),
         (f"one year ({year})", f"/meetings/?from={year}&to={year}"),
         (f"official filter ({busy_official.n:,})", f"/meetings/?official={busy_official.slug}"),
+        # The long tail crawlers walk: combinations no kept count serves.
+        (
+            "two filters (country + kind)",
+            f"/meetings/?country={country.code.lower()}&kind=courtesy+call",
+        ),
+        (
+            "two filters (country + topic)",
+            f"/meetings/?country={country.code.lower()}&topic={busy_topic.slug}",
+        ),
+        (f"three years ({year - 2}-{year})", f"/meetings/?from={year - 2}&to={year}"),
         ("country page", f"/countries/{country.code.lower()}/"),
         ("bilateral page", f"/countries/{country.code.lower()}/{partner.code.lower()}/"),
         ("topic page", f"/topics/{busy_topic.slug}/"),

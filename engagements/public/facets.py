@@ -1,11 +1,15 @@
 """Facet counts beside a list: how the current results spread over countries, officials,
 topics, kinds and years, each value a link that narrows the list to it.
 
-Five queries whatever the size of the result: four group the current result set (passed
-as a subquery of meeting ids) or, when the filters amount to one scope whose counts are
-kept up to date on write (upkeep/facetcounts.py), read those counts; one names the officials and
-topics that came out on top. A search has already read what it found, with each
-readout's facet keys (search.find): its facets are counted from that, in Python.
+At most seven queries whatever the size of the result, one of them naming the officials
+and topics that came out on top. When the filters amount to one scope whose counts are kept
+up to date on write (upkeep/facetcounts.py), those counts are read. A search has already
+read what it found, with each readout's facet keys (search.find): its facets are counted
+from that, in Python. Any other list (two filters, a span of dates: the long tail crawlers
+walk) reads its matches' facet keys the same way when they are at most
+KEYS_COUNTED_UP_TO (the kept counts bound their number, or one query asks whether there
+are more; one reads them); a larger one is counted by four groupings of the result set
+in the database, faster past that size.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import partial
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import CharField, Count, QuerySet, Value
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.http import QueryDict
@@ -36,6 +42,10 @@ from engagements.public.filters import MeetingFilters, adding, parse_filters
 from engagements.upkeep import derived, facetcounts
 
 FACET_SIZE = 10
+# Up to this many results, a list's facets are counted from its readouts' facet keys
+# (one query, then Python: 70 ms instead of 290 for 5,700 results at 100,000 readouts);
+# past it, by groupings in the database (at 92,000 results: 0.7 s against 1.7).
+KEYS_COUNTED_UP_TO = 40_000
 # A facet's page of all its values (FacetValuesView) lists at most this many, busiest first.
 ALL_VALUES = 500
 
@@ -145,6 +155,29 @@ def _found_counts(found: search.Found, leave_out, size: int = FACET_SIZE) -> Cou
     return Counts(per_kind, per_month, tops["country"], tops["official"], tops["topic"])
 
 
+def _found_up_to(
+    meetings: QuerySet[Meeting], limit: int, *, at_most: int | None = None
+) -> search.Found | None:
+    """The result set read as a search reads what it found (its readouts' dates, kinds and
+    facet keys), or None when it holds more than `limit` readouts. `at_most`: what the
+    kept counts say it can hold at most (keptcounts.at_most), if known."""
+    meetings = meetings.order_by()
+    # Unless the kept counts tell, whether there are more is asked first, reading only
+    # ids: a large result set is then counted in the database, not read twice.
+    if (at_most is None or at_most > limit) and meetings[limit : limit + 1].exists():
+        return None
+    rows = meetings.values_list("pk", "date", "kind", "facet_keys")
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # an unknown filter value: nothing to read
+        return search.Found()
+    # A plain cursor, as search.find: no conversion of each value by the ORM.
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        read = cursor.fetchall()
+    return search.Found(*zip(*read, strict=True)) if read else search.Found()
+
+
 def _kept_counts(scope: tuple[str, int], leave_out, size: int = FACET_SIZE) -> Counts:
     """Read the counts kept for `scope` (keptcounts.py): one indexed read."""
     per_kind: Counter[str] = Counter()
@@ -181,8 +214,9 @@ def facets(
     listed narrows the list further. The year facet keeps every year (it draws the chart).
     `country_names` ({id: (name, code)} of the public countries) names the country facet.
     When the filters amount to one scope whose counts are kept (keptcounts.py), they are
-    read rather than counted; what a search found is counted as it is, without a query.
-    Five queries at most, whatever the size of the result.
+    read rather than counted; what a search found is counted as it is, without a query;
+    any other result set of at most KEYS_COUNTED_UP_TO readouts is read once and counted
+    the same way. Seven queries at most, whatever the size of the result.
     """
     in_force = [*filters.countries, *filters.officials, *filters.topics, *scope]
 
@@ -197,6 +231,12 @@ def facets(
         counts = _found_counts(results, leave_out, wanted)
     elif kept_scope is not None:
         counts = _kept_counts(kept_scope, leave_out, wanted)
+    elif (
+        found := _found_up_to(
+            results, KEYS_COUNTED_UP_TO, at_most=keptcounts.at_most(filters, scope)
+        )
+    ) is not None:
+        counts = _found_counts(found, leave_out, wanted)
     else:
         counts = _live_counts(results, leave_out, wanted)
 

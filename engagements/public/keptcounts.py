@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from django.db import connection
+from django.db.models import Q
 
 from engagements.models import Country, FacetCount, Official, Topic
 from engagements.upkeep.facetcounts import ALL, KIND_CODES, pair_value
@@ -51,6 +52,33 @@ def scope_of(filters, scope: Iterable = ()) -> tuple[str, int] | None:
         and (start.month, start.day, end.month, end.day) == (1, 1, 12, 31)
     )
     return ("year", start.year) if whole_year else None
+
+
+def at_most(filters, scope: Iterable = ()) -> int | None:
+    """At most how many published readouts a list's filters (and its page's own scope)
+    leave: the smallest kept count of the countries, officials, topics and kind filtered
+    on (one indexed read). None when none of those is filtered on (dates alone)."""
+    values = [
+        ({Country: "country", Official: "official", Topic: "topic"}[type(item)], item.pk)
+        for item in [*scope, *filters.countries, *filters.officials, *filters.topics]
+    ]
+    if filters.kind:
+        if filters.kind not in KIND_CODES:
+            return 0
+        values.append(("kind", KIND_CODES[filters.kind]))
+    if not values:
+        return None
+    wanted = Q()
+    for facet, value in set(values):
+        wanted |= Q(facet=facet, value=value)
+    counts = {
+        (facet, value): count
+        for facet, value, count in FacetCount.objects.filter(
+            wanted, scope_facet=ALL[0], scope_value=ALL[1]
+        ).values_list("facet", "value", "count")
+    }
+    # A value no published readout has is counted nowhere: nothing is left.
+    return min(counts.get(key, 0) for key in set(values))
 
 
 def counted(scope: tuple[str, int], facets: Iterable[str]):

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from factories import make_meeting, make_official
+
+from engagements.public import facets, keptcounts
+from engagements.public.filters import parse_filters
 
 pytestmark = pytest.mark.django_db
 
@@ -211,3 +216,70 @@ def test_narrow_these_results_never_appears_empty(client, db):
     html = client.get("/meetings/").content.decode()
     # One readout: nothing would narrow it, and only the year chart has values.
     assert "Narrow these results" not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"country": "cn", "kind": "bilateral meeting"},
+        {"country": ["pk", "us"], "topic": "energy"},
+        {"from": "2024", "to": "2024-06"},
+        {"official": "anwar-envoy", "topic": "trade"},
+        {"country": "cn", "kind": "summit"},  # nothing
+        {"country": "xx", "kind": "summit"},  # an unknown value
+    ],
+)
+def test_a_list_counted_from_its_facet_keys_counts_as_the_database_does(
+    client, world, monkeypatch, query
+):
+    """A list no kept count serves (two filters, a span of dates) reads its readouts' facet
+    keys and counts them in Python, up to KEYS_COUNTED_UP_TO results; past that the
+    database groups them. Both give the same facets, in the same order."""
+    world.append(
+        make_meeting("D", date=dt.date(2024, 6, 2), kind="bilateral meeting", location="CN",
+                     participants=[(world[0].participations.first().official, "envoy", "")],
+                     topics=["trade", "energy"])
+    )  # fmt: skip
+
+    def shown() -> list:
+        cache.clear()  # computed afresh each time, not served from the page cache
+        response = client.get("/meetings/", query)
+        assert response.status_code in (200, 400)
+        return [
+            (f.key, [(v.label, v.count, v.url) for v in f.values], f.more)
+            for f in response.context.get("facets") or []
+        ]
+
+    from_keys = shown()
+    monkeypatch.setattr(facets, "KEYS_COUNTED_UP_TO", 1)  # every list here is larger
+    by_the_database = shown()
+    assert from_keys == by_the_database
+    if query.get("kind") != "summit":
+        assert from_keys  # not vacuous: there is something to count
+
+
+def test_a_list_counted_from_its_facet_keys_takes_fewer_queries(client, world, monkeypatch):
+    def queries() -> int:
+        cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/meetings/", {"country": "cn", "topic": "trade"}).status_code == 200
+        return len(captured)
+
+    from_keys = queries()
+    monkeypatch.setattr(facets, "KEYS_COUNTED_UP_TO", 1)
+    # Both read what the kept counts allow at most (here 2 readouts): under the limit, one
+    # query reads the keys; over it, one asks whether there are more and four group them.
+    assert queries() == from_keys + 4
+
+
+def test_the_kept_counts_bound_what_a_list_can_hold(world):
+    def at_most(query: dict, scope=()):
+        filters, _ = parse_filters(QueryDict(urlencode(query, doseq=True)))
+        return keptcounts.at_most(filters, scope)
+
+    # China: 2 readouts, the kind: 2; one readout has both. A bound, not a count.
+    assert at_most({"country": "cn", "kind": "bilateral meeting"}) == 2
+    assert at_most({"country": "pk", "topic": "trade"}) == 2
+    assert at_most({"country": "pk"}, scope=[world[2].countries.get(code="US")]) == 1
+    assert at_most({"kind": "summit"}) == 0  # no published summit
+    assert at_most({"from": "2024"}) is None  # dates alone: no kept count tells

@@ -157,7 +157,7 @@ def prepare(text: str, synonyms: Iterable[str] = ()) -> ParsedQuery:
         # Compared without stop words, which the reading leaves out: "Belt and Road
         # Initiative" is read as Belt, Road, Initiative.
         asked = _content_key(word for (phrase,) in groups for word in phrase)
-        if any(_content_key(words) == asked for words in names):
+        if asked and any(_content_key(words) == asked for words in names):
             # "Shanghai Cooperation Organization" is the SCO: any of its names will do.
             groups = [list({_words_key(words): words for words in names}.values())]
     return ParsedQuery(

@@ -708,6 +708,8 @@ def test_prepare_reads_the_same_search_for_both_engines():
     assert search.prepare(
         "party-to-party exchanges", ["party-to-party exchanges", "inter-party exchanges"]
     ).groups == [[["party", "to", "party", "exchanges"], ["inter", "party", "exchanges"]]]
+    # A name of stop words alone is not searched for a query of stop words ("The Who").
+    assert search.prepare("the", ["The", "The Who"]).groups == []
 
 
 def test_refresh_derived_rebuilds_the_search_text_of_every_readout(client, library):

@@ -47,6 +47,7 @@ __all__ = [
     "names_of",
     "parse",
     "prepare",
+    "read_columns",
     "repair_after_migrate",
     "search",
     "snippets",
@@ -114,21 +115,26 @@ def find(meetings: QuerySet, text: str, synonyms: Sequence[str] = ()) -> Found:
     )
     if settings.SEARCH_SAMPLE:  # 0: every match, whatever it costs
         rows = rows[: settings.SEARCH_SAMPLE]
-    try:
-        sql, params = rows.query.sql_with_params()
-    except EmptyResultSet:  # e.g. an unknown filter value: no query needed
-        return Found()
-    # A plain cursor: each column comes as the database driver gives it (dates as dates,
-    # on both databases), without the ORM's conversion of each of the 50,000 values.
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        columns = list(zip(*cursor.fetchall(), strict=True))
+    columns = read_columns(rows)
     if not columns:
         return Found()
     if engine.RANKED_APART:
         ranks = engine.ranks(text)
         columns[4] = tuple(ranks.get(pk, 0.0) for pk in columns[0])
     return Found(*columns)
+
+
+def read_columns(rows: QuerySet) -> list[tuple]:
+    """The columns of a `values_list` queryset, each a tuple ([] when it finds nothing),
+    read with a plain cursor: each value comes as the database driver gives it (dates as
+    dates, on both databases), without the ORM's conversion of each of 50,000 values."""
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # e.g. an unknown filter value: no query needed
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(zip(*cursor.fetchall(), strict=True))
 
 
 def find_or_correct(

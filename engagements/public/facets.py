@@ -144,7 +144,7 @@ def _found_counts(found: search.Found, leave_out, size: int = FACET_SIZE) -> Cou
         facet, pk = derived.parse_facet_key(key)
         candidates[facet].append((-count, pk))
     tops = {}
-    for facet, model in (("country", Country), ("official", Official), ("topic", Topic)):
+    for model, facet in keptcounts.FACET_OF.items():
         left_out = leave_out(model)
         # Busiest first, then by id, as the database's groupings order them.
         best = heapq.nsmallest(size + len(left_out), candidates[facet])

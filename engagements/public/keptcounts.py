@@ -14,6 +14,16 @@ from django.db.models import Q
 from engagements.models import Country, FacetCount, Official, Topic
 from engagements.upkeep.facetcounts import ALL, KIND_CODES, pair_value
 
+# The facet each kind of record filtered on counts in.
+FACET_OF = {Country: "country", Official: "official", Topic: "topic"}
+
+
+def _records(filters, scope: Iterable) -> list:
+    """The countries, officials and topics a list is narrowed to, each once: the page's own
+    (its country, official or topic) may also be given as a filter."""
+    items = [*scope, *filters.countries, *filters.officials, *filters.topics]
+    return list({(type(item), item.pk): item for item in items}.values())
+
 
 def scope_of(filters, scope: Iterable = ()) -> tuple[str, int] | None:
     """The one scope a list's filters (and its page's own scope) amount to, if they do."""
@@ -21,13 +31,7 @@ def scope_of(filters, scope: Iterable = ()) -> tuple[str, int] | None:
     # real readouts, or to what one side's accounts name) is counted as it stands.
     if filters.q or filters.unknown or filters.real or filters.named_by:
         return None
-    # The page's own country may also be given as a filter: count it once.
-    items = list(
-        {
-            (type(i), i.pk): i
-            for i in [*scope, *filters.countries, *filters.officials, *filters.topics]
-        }.values()
-    )
+    items = _records(filters, scope)
     dated = bool(filters.date_from or filters.date_to)
     if len(items) + bool(filters.kind) + dated == 0:
         return ALL
@@ -40,8 +44,7 @@ def scope_of(filters, scope: Iterable = ()) -> tuple[str, int] | None:
     if len(items) + bool(filters.kind) + dated > 1:
         return None
     if items:
-        facet = {Country: "country", Official: "official", Topic: "topic"}[type(items[0])]
-        return facet, items[0].pk
+        return FACET_OF[type(items[0])], items[0].pk
     if filters.kind:
         return ("kind", KIND_CODES[filters.kind]) if filters.kind in KIND_CODES else None
     start, end = filters.date_from, filters.date_to
@@ -58,18 +61,13 @@ def at_most(filters, scope: Iterable = ()) -> int | None:
     """At most how many published readouts a list's filters (and its page's own scope)
     leave: the smallest kept count of the countries, officials, topics and kind filtered
     on (one indexed read). None when none of those is filtered on (dates alone)."""
-    values = [
-        ({Country: "country", Official: "official", Topic: "topic"}[type(item)], item.pk)
-        for item in [*scope, *filters.countries, *filters.officials, *filters.topics]
-    ]
-    if filters.kind:
-        if filters.kind not in KIND_CODES:
-            return 0
+    values = [(FACET_OF[type(item)], item.pk) for item in _records(filters, scope)]
+    if filters.kind:  # one of Meeting.Kind (the filter form's choices): all are coded
         values.append(("kind", KIND_CODES[filters.kind]))
     if not values:
         return None
     wanted = Q()
-    for facet, value in set(values):
+    for facet, value in values:
         wanted |= Q(facet=facet, value=value)
     counts = {
         (facet, value): count
@@ -78,7 +76,7 @@ def at_most(filters, scope: Iterable = ()) -> int | None:
         ).values_list("facet", "value", "count")
     }
     # A value no published readout has is counted nowhere: nothing is left.
-    return min(counts.get(key, 0) for key in set(values))
+    return min(counts.get(key, 0) for key in values)
 
 
 def counted(scope: tuple[str, int], facets: Iterable[str]):

@@ -1,10 +1,26 @@
-"""A readout's related readouts: those sharing most of its topics (the readout page)."""
+"""A readout's related readouts (the readout page): those sharing most of its officials,
+and those sharing most of its topics."""
 
 from __future__ import annotations
+
+from django.db.models import Count, QuerySet
 
 from engagements.models import Meeting, TaggedMeeting
 
 RELATED_CANDIDATES = 2000
+
+
+def same_officials(meeting_id: int, official_ids: list[int], size: int = 5) -> QuerySet:
+    """The published readouts sharing most of these officials with a readout, newest first
+    among equals (title, slug and date only: a link each, grouped by these, not the text)."""
+    return (
+        Meeting.objects.published()
+        .exclude(pk=meeting_id)
+        .filter(participations__official__in=official_ids)
+        .annotate(shared=Count("participations", distinct=True))
+        .only("title", "slug", "date")
+        .order_by("-shared", "-date")[:size]
+    )
 
 
 def same_topics(meeting_id: int, topic_ids: list[int], size: int = 5) -> list[Meeting]:

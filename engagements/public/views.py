@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -373,16 +373,7 @@ class MeetingDetailView(PublishedMeetingsMixin, DateDetailView):
         meeting = self.object
         topic_ids = [t.pk for t in meeting.topics.all()]
         official_ids = [p.official_id for p in meeting.participations.all()]
-        context["related"] = (
-            Meeting.objects.published()
-            .exclude(pk=meeting.pk)
-            .filter(participations__official__in=official_ids)
-            .annotate(shared=Count("participations", distinct=True))
-            .only("title", "slug", "date")  # a link each: grouped by these, not the text
-            .order_by("-shared", "-date")[:5]
-        )
-        # Only the latest readouts on these topics are ranked: a broad topic (tens of
-        # thousands of readouts) would otherwise be counted in full for every readout page.
+        context["related"] = related.same_officials(meeting.pk, official_ids)
         context["same_topics"] = related.same_topics(meeting.pk, topic_ids)
         context["comparison"] = accounts.compare(
             list(meeting.sources.all()), list(meeting.participations.all())

@@ -26,6 +26,7 @@ import os
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 from django.conf import settings
 from django.db import close_old_connections, connection, transaction
@@ -35,6 +36,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import http_date
 
 from engagements.models import Meeting
+from engagements.public import downloads
 from engagements.public.downloads import FORMATS
 from engagements.upkeep import version as archive_version
 
@@ -91,13 +93,21 @@ def _swapped_in(target: Path) -> Iterator[Path]:
     os.replace(partial, target)
 
 
+@contextlib.contextmanager
+def _text_swapped_in(target: Path) -> Iterator[TextIO]:
+    """`target` open for writing text, swapped in whole once written and closed."""
+    with _swapped_in(target) as partial, open(partial, "w", encoding="utf-8", newline="") as out:
+        yield out
+
+
 def _replace(target: Path, content: bytes) -> None:
     with _swapped_in(target) as partial:
         partial.write_bytes(content)
 
 
 def build() -> Built:
-    """Write both files for the archive as it is now; the description of what they hold."""
+    """Write both files for the archive as it is now, from one read of its readouts; the
+    description of what they hold."""
     directory().mkdir(parents=True, exist_ok=True)
     outermost = not connection.in_atomic_block
     with transaction.atomic():  # one snapshot where the database gives one (PostgreSQL)
@@ -107,13 +117,9 @@ def build() -> Built:
         version = archive_version.read_version()
         started_at = timezone.now()
         meetings = Meeting.objects.published().order_by("-date", "-id")
-        count = 0
-        for fmt, (_content_type, write) in FORMATS.items():
-            with (
-                _swapped_in(path(fmt)) as partial,
-                open(partial, "w", encoding="utf-8", newline="") as out,
-            ):
-                count = write(meetings, out, site=settings.SITE_URL)
+        with contextlib.ExitStack() as files:
+            outs = {fmt: files.enter_context(_text_swapped_in(path(fmt))) for fmt in FORMATS}
+            count = downloads.write(meetings, outs, site=settings.SITE_URL)
     built = Built(version.number, version.token, started_at, timezone.now(), count)
     built.write()
     return built

@@ -19,7 +19,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.urls import reverse
 
 from engagements.models import Meeting
-from engagements.public import dumps
+from engagements.public import downloads, dumps
 from engagements.public.downloads import FORMATS
 from engagements.public.filters import parse_filters
 
@@ -60,10 +60,10 @@ def download(request: HttpRequest, fmt: str) -> HttpResponse:
     count = meetings.count()
     if count > settings.EXPORT_ROW_LIMIT:
         return _too_many(request, fmt, count)
-    content_type, write = FORMATS[fmt]
+    content_type = FORMATS[fmt][0]
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
     text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
-    write(meetings, text, site=request.build_absolute_uri("/").rstrip("/"))
+    downloads.write(meetings, {fmt: text}, site=request.build_absolute_uri("/").rstrip("/"))
     text.flush()
     text.detach()
     spool.seek(0)

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from factories import make_meeting, make_official
 
 from engagements.interchange.importing import import_readouts
 from engagements.interchange.synthetic import sample_records
 from engagements.models import Meeting, Official, Participation, Source, TaggedMeeting, Topic
-from engagements.public import dumps
+from engagements.public import downloads, dumps
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
@@ -256,6 +258,25 @@ def test_no_file_and_no_way_to_build_one_is_a_clear_503(client, seed_like, setti
     response = client.get("/meetings/export.csv")
     assert response.status_code == 503
     assert response["Retry-After"] and "Try again" in response.content.decode()
+
+
+def test_both_formats_are_written_from_one_read_of_the_readouts(seed_like, many_meetings):
+    many_meetings(6)
+    meetings = Meeting.objects.published().order_by("-date", "-id")
+    alone: dict[str, str] = {}
+    queries_alone = {}
+    for fmt in downloads.FORMATS:
+        out = io.StringIO()
+        with CaptureQueriesContext(connection) as captured:
+            assert downloads.write(meetings, {fmt: out}, site="https://example.org") == 7
+        alone[fmt], queries_alone[fmt] = out.getvalue(), len(captured)
+    together = {fmt: io.StringIO() for fmt in downloads.FORMATS}
+    with CaptureQueriesContext(connection) as captured:
+        assert downloads.write(meetings, together, site="https://example.org") == 7
+    # The same files, for the queries of the JSON Lines file alone (its records' lines
+    # are the only reads the CSV file does not make).
+    assert {fmt: out.getvalue() for fmt, out in together.items()} == alone
+    assert len(captured) == queries_alone["jsonl"] > queries_alone["csv"]
 
 
 def test_the_build_command_reports_what_it_wrote(seed_like, dump_dir):

@@ -88,6 +88,7 @@ def main() -> int:
             f"/meetings/?country={country.code.lower()}&topic={busy_topic.slug}",
         ),
         (f"three years ({year - 2}-{year})", f"/meetings/?from={year - 2}&to={year}"),
+        (f"ten years ({year - 9}-{year})", f"/meetings/?from={year - 9}&to={year}"),
         ("country page", f"/countries/{country.code.lower()}/"),
         ("bilateral page", f"/countries/{country.code.lower()}/{partner.code.lower()}/"),
         ("topic page", f"/topics/{busy_topic.slug}/"),

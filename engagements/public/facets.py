@@ -169,14 +169,14 @@ def _found_up_to(
     )
 
 
-def _kept_counts(scope: tuple[str, int], leave_out, size: int = FACET_SIZE) -> Counts:
-    """Read the counts kept for `scope` (keptcounts.py): one indexed read."""
+def _kept_counts(scopes: list[tuple[str, int]], leave_out, size: int = FACET_SIZE) -> Counts:
+    """Read the counts kept for `scopes`, added up (keptcounts.py): one indexed read."""
     per_kind: Counter[str] = Counter()
     per_month: Counter[tuple[int, int]] = Counter()
     tops: dict[str, dict[int, int]] = {"country": {}, "official": {}, "topic": {}}
     left_out = {"country": leave_out(Country), "official": leave_out(Official)}
     left_out["topic"] = leave_out(Topic)
-    for facet, value, count in keptcounts.facets_of(scope, left_out, size):
+    for facet, value, count in keptcounts.facets_of(scopes, left_out, size):
         if facet == "kind":
             per_kind[facetcounts.KINDS.get(value, "meeting")] += count
         elif facet == "month":
@@ -214,14 +214,14 @@ def facets(
     def leave_out(model) -> set[int]:
         return {item.pk for item in in_force if isinstance(item, model)}
 
-    kept_scope = keptcounts.scope_of(filters, scope)
+    kept_scopes = keptcounts.scopes_of(filters, scope)
     # More than are listed: whether a facet has more values than it lists, once the values
     # every result shares (which narrow nothing) are left out.
     wanted = 2 * size + 1
     if isinstance(results, search.Found):
         counts = _found_counts(results, leave_out, wanted)
-    elif kept_scope is not None:
-        counts = _kept_counts(kept_scope, leave_out, wanted)
+    elif kept_scopes is not None:
+        counts = _kept_counts(kept_scopes, leave_out, wanted)
     elif (
         found := _found_up_to(
             results, KEYS_COUNTED_UP_TO, at_most=keptcounts.at_most(filters, scope)

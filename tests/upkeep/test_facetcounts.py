@@ -148,6 +148,8 @@ def test_a_refused_import_changes_no_count(archive):
         ("/meetings/", ""),
         ("/meetings/", "kind=bilateral+meeting"),
         ("/meetings/", "from=2025&to=2025"),
+        ("/meetings/", "from=2024&to=2025"),
+        ("/meetings/", "from=2020-01-01&to=2030-12-31"),
         ("/meetings/", "country=pk"),
         ("/meetings/", "topic=cpec"),
         ("/countries/cn/", ""),
@@ -164,8 +166,8 @@ def test_a_scope_page_reads_kept_counts_equal_to_counting(client, archive, path,
         scope = [archive[0].topics.get(name="CPEC")]
     elif path.startswith("/officials/"):
         scope = [archive[1].participations.get(role="envoy").official]
-    kept_scope = keptcounts.scope_of(filters, scope)
-    assert kept_scope is not None
+    kept_scope = keptcounts.scopes_of(filters, scope)
+    assert kept_scope
     meetings = filters.apply(Meeting.objects.published())
     for item in scope:
         meetings = meetings.filter(
@@ -200,7 +202,14 @@ def test_a_scope_page_reads_kept_counts_equal_to_counting(client, archive, path,
 )
 def test_other_combinations_are_counted_live(query):
     filters, _ = parse_filters(QueryDict(query))
-    assert filters is None or keptcounts.scope_of(filters) is None
+    assert filters is None or keptcounts.scopes_of(filters) is None
+
+
+def test_a_span_of_whole_years_adds_up_each_years_counts():
+    filters, _ = parse_filters(QueryDict("from=2023&to=2025"))
+    assert keptcounts.scopes_of(filters) == [("year", 2023), ("year", 2024), ("year", 2025)]
+    filters, _ = parse_filters(QueryDict("from=2024&to=2024"))
+    assert keptcounts.scopes_of(filters) == [("year", 2024)]
 
 
 def test_drafts_never_count(people):
@@ -218,8 +227,8 @@ def test_the_rebuild_command_recounts_and_reports(archive):
 
 
 def test_a_bilateral_page_reads_the_pair_counts(client, archive):
-    pk_cn = keptcounts.scope_of(parse_filters(QueryDict("country=pk&country=cn"))[0])
-    assert pk_cn is not None and pk_cn[0] == "pair"
+    pk_cn = keptcounts.scopes_of(parse_filters(QueryDict("country=pk&country=cn"))[0])
+    assert pk_cn is not None and pk_cn[0][0] == "pair"
     meetings = Meeting.objects.published().filter(countries__code="PK").filter(countries__code="CN")
     read = facets._kept_counts(pk_cn, lambda model: set())
     assert read == facets._live_counts(meetings, lambda model: set())
@@ -230,4 +239,4 @@ def test_a_bilateral_page_reads_the_pair_counts(client, archive):
 def test_a_country_given_twice_is_one_scope(archive):
     country = archive[1].location_country
     filters, _ = parse_filters(QueryDict(f"country={country.code.lower()}"))
-    assert keptcounts.scope_of(filters, [country]) == ("country", country.pk)
+    assert keptcounts.scopes_of(filters, [country]) == [("country", country.pk)]

@@ -1,7 +1,8 @@
 """Reading the facet counts kept on write (upkeep/facetcounts.py keeps them).
 
 A list whose filters amount to one *scope* (the archive, a country, a pair of countries,
-an official, topic, kind or year) reads its facets here instead of counting its readouts.
+an official, topic, kind or year), or to a span of whole years (each year's counts added
+up), reads its facets here instead of counting its readouts.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ database a second; reading the answer from a table takes a millisecond. For ever
 official, topic, kind or year — `FacetCount` holds how many published readouts have
 each *value*: each country, official, topic, kind and month. A list whose filters are
 exactly one scope (a country's or a bilateral page, `/meetings/?topic=cpec`,
-`/meetings/?kind=summit`, the unfiltered list) reads its facets from there
-(public/keptcounts.py); any other combination is counted as before.
+`/meetings/?kind=summit`, the unfiltered list), or a span of whole years (the years'
+counts added up), reads its facets from there (public/keptcounts.py); any other
+combination is counted as before.
 
 How the counts stay right: `MeetingFacet` keeps, per published readout, the values it
 was last counted with. `recount(ids)` compares them with what the readouts are now and

@@ -100,22 +100,19 @@ def facets_of(
     reading the 450 months of twenty years cost 6 ms of every list page; written out, this
     costs 1.5 ms. Of one scope, the counts are read as kept, in the order of their index;
     of several (the years of a span), each value's counts are added up first: ten years at
-    100,000 readouts add up 45,000 officials' counts in 20 ms, where counting the 60,000
+    100,000 readouts add up 45,000 officials' counts in 24 ms, where counting the 60,000
     readouts took 0.4 s. (FacetCount's own table and columns: tests/upkeep/test_facetcounts.py
     compares the facets read here with the readouts counted.)"""
-    scope_facet, first = scopes[0]
-    if len(scopes) == 1:
-        in_scope, count, grouped = "scope_value = %s", "count", ""
-        bounds = [scope_facet, first]
-    else:  # consecutive values of one facet (the years of a span: scopes_of)
-        in_scope, count, grouped = (
-            "scope_value BETWEEN %s AND %s",
-            "SUM(count)",
-            " GROUP BY facet, value",
-        )
-        bounds = [scope_facet, first, scopes[-1][1]]
-        if scopes != [(scope_facet, first + n) for n in range(len(scopes))]:
-            raise ValueError(f"not consecutive scopes of one facet: {scopes}")
+    scope_facet = scopes[0][0]
+    if any(facet != scope_facet for facet, _ in scopes):
+        raise ValueError(f"scopes of more than one facet: {scopes}")
+    scope_values = [value for _, value in scopes]
+    # Each value named (IN), not a range: the index leads with the scope's value, and a
+    # range of years would also read every other kind of scope numbered like a year
+    # (officials 2015 to 2024…): 8.4 ms instead of 0.4 for ten years' kinds and months.
+    in_scope = f"scope_value IN ({', '.join(['%s'] * len(scope_values))})"
+    count, grouped = ("count", "") if len(scopes) == 1 else ("SUM(count)", " GROUP BY facet, value")
+    bounds = [scope_facet, *scope_values]
     table = FacetCount._meta.db_table
     # Only our own table's name is written into the SQL; every value is a parameter.
     parts = [

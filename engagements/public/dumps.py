@@ -37,7 +37,6 @@ from django.utils.http import http_date
 
 from engagements.models import Meeting
 from engagements.public import downloads
-from engagements.public.downloads import FORMATS
 from engagements.upkeep import version as archive_version
 
 log = logging.getLogger(__name__)
@@ -118,7 +117,9 @@ def build() -> Built:
         started_at = timezone.now()
         meetings = Meeting.objects.published().order_by("-date", "-id")
         with contextlib.ExitStack() as files:
-            outs = {fmt: files.enter_context(_text_swapped_in(path(fmt))) for fmt in FORMATS}
+            outs = {
+                fmt: files.enter_context(_text_swapped_in(path(fmt))) for fmt in downloads.FORMATS
+            }
             count = downloads.write(meetings, outs, site=settings.SITE_URL)
     built = Built(version.number, version.token, started_at, timezone.now(), count)
     built.write()
@@ -222,7 +223,7 @@ def serve(request: HttpRequest, fmt: str) -> HttpResponse:
             handle,
             as_attachment=True,
             filename=f"{STEM}-{built.finished_at:%Y-%m-%d}.{fmt}",
-            content_type=FORMATS[fmt][0],
+            content_type=downloads.FORMATS[fmt][0],
         )
         response["X-Content-Type-Options"] = "nosniff"
     response["ETag"] = etag

@@ -20,7 +20,6 @@ from django.urls import reverse
 
 from engagements.models import Meeting
 from engagements.public import downloads, dumps
-from engagements.public.downloads import FORMATS
 from engagements.public.filters import parse_filters
 
 # A download is spooled in memory up to this size, then in a temporary file.
@@ -60,7 +59,7 @@ def download(request: HttpRequest, fmt: str) -> HttpResponse:
     count = meetings.count()
     if count > settings.EXPORT_ROW_LIMIT:
         return _too_many(request, fmt, count)
-    content_type = FORMATS[fmt][0]
+    content_type = downloads.FORMATS[fmt][0]
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (the response closes it)
     text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
     downloads.write(meetings, {fmt: text}, site=request.build_absolute_uri("/").rstrip("/"))

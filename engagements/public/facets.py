@@ -7,9 +7,9 @@ up to date on write (upkeep/facetcounts.py), those counts are read. A search has
 read what it found, with each readout's facet keys (search.find): its facets are counted
 from that, in Python. Any other list (two filters, a span of dates: the long tail crawlers
 walk) reads its matches' facet keys the same way when they are at most
-KEYS_COUNTED_UP_TO (the kept counts bound their number, or one query asks whether there
-are more; one reads them); a larger one is counted by four groupings of the result set
-in the database, faster past that size.
+KEYS_COUNTED_UP_TO (the kept counts bound their number; when the bound is far above it,
+one query asks first whether there are more); a larger one is counted by four groupings
+of the result set in the database, faster past that size.
 """
 
 from __future__ import annotations
@@ -44,6 +44,9 @@ FACET_SIZE = 10
 # read in one query and counted in Python (5,700 results at 100,000 readouts: 70 ms of
 # counting instead of 290); past it, by groupings in the database (92,000: 0.7 s, not 1.7).
 KEYS_COUNTED_UP_TO = 40_000
+# When the kept counts allow more than this many times KEYS_COUNTED_UP_TO, a list most
+# likely holds more, and whether it does is asked before its readouts are read.
+LIKELY_OVER = 2
 # A facet's page of all its values (FacetValuesView) lists at most this many, busiest first.
 ALL_VALUES = 500
 
@@ -160,13 +163,22 @@ def _found_up_to(
     facet keys), or None when it holds more than `limit` readouts. `at_most`: what the
     kept counts say it can hold at most (keptcounts.at_most), if known."""
     meetings = meetings.order_by()
-    # Unless the kept counts tell, whether there are more is asked first, reading only
-    # ids: a large result set is then counted in the database, not read twice.
-    if (at_most is None or at_most > limit) and meetings[limit : limit + 1].exists():
+    rows = meetings.values_list("pk", "date", "kind", "facet_keys")
+    if at_most is not None and at_most <= limit:
+        return search.Found(*search.read_columns(rows))
+    if at_most is None or at_most > LIKELY_OVER * limit:
+        # Most likely too many: whether there are more is asked first, reading only ids,
+        # so that a large result set is counted in the database, not read twice.
+        if meetings[limit : limit + 1].exists():
+            return None
+        return search.Found(*search.read_columns(rows))
+    # Most likely not (two filters whose readouts overlap in part): one more than the
+    # limit is read, and a result set that has it is counted in the database instead.
+    # Asking first would cost as much as the read, which indexes serve (migration 0023).
+    columns = search.read_columns(rows[: limit + 1])
+    if columns and len(columns[0]) > limit:
         return None
-    return search.Found(
-        *search.read_columns(meetings.values_list("pk", "date", "kind", "facet_keys"))
-    )
+    return search.Found(*columns)
 
 
 def _kept_counts(scopes: list[tuple[str, int]], leave_out, size: int = FACET_SIZE) -> Counts:

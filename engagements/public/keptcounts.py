@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import Q
 
 from engagements.models import Country, FacetCount, Official, Topic
-from engagements.upkeep.facetcounts import ALL, KIND_CODES, pair_value
+from engagements.upkeep.facetcounts import ALL, KIND_CODES, month_value, pair_value
 
 # The facet each kind of record filtered on counts in.
 FACET_OF = {Country: "country", Official: "official", Topic: "topic"}
@@ -63,23 +63,33 @@ def scopes_of(filters, scope: Iterable = ()) -> list[tuple[str, int]] | None:
 def at_most(filters, scope: Iterable = ()) -> int | None:
     """At most how many published readouts a list's filters (and its page's own scope)
     leave: the smallest kept count of the countries, officials, topics and kind filtered
-    on (one indexed read). None when none of those is filtered on (dates alone)."""
+    on, and of the months its dates span (added up: exact for whole months). One indexed
+    read; None when nothing of these is filtered on."""
     values = [(FACET_OF[type(item)], item.pk) for item in _records(filters, scope)]
     if filters.kind:  # one of Meeting.Kind (the filter form's choices): all are coded
         values.append(("kind", KIND_CODES[filters.kind]))
-    if not values:
+    dated = bool(filters.date_from or filters.date_to)
+    if not values and not dated:
         return None
     wanted = Q()
     for facet, value in values:
         wanted |= Q(facet=facet, value=value)
-    counts = {
-        (facet, value): count
-        for facet, value, count in FacetCount.objects.filter(
-            wanted, scope_facet=ALL[0], scope_value=ALL[1]
-        ).values_list("facet", "value", "count")
-    }
+    if dated:
+        start, end = filters.date_from, filters.date_to
+        first = month_value(start.year, start.month) if start else 0
+        last = month_value(end.year, end.month) if end else month_value(9999, 12)
+        wanted |= Q(facet="month", value__gte=first, value__lte=last)
+    counts = {}
+    months = 0
+    for facet, value, count in FacetCount.objects.filter(
+        wanted, scope_facet=ALL[0], scope_value=ALL[1]
+    ).values_list("facet", "value", "count"):
+        if facet == "month":
+            months += count
+        else:
+            counts[facet, value] = count
     # A value no published readout has is counted nowhere: nothing is left.
-    return min(counts.get(key, 0) for key in values)
+    return min([counts.get(key, 0) for key in values] + ([months] if dated else []))
 
 
 def counted(scope: tuple[str, int], facets: Iterable[str]):

@@ -224,6 +224,7 @@ def test_narrow_these_results_never_appears_empty(client, db):
         {"country": "cn", "kind": "bilateral meeting"},
         {"country": ["pk", "us"], "topic": "energy"},
         {"from": "2024", "to": "2024-06"},
+        {"from": "2023", "to": "2024-06"},  # a bound (4) far above the limit (1): asked first
         {"official": "anwar-envoy", "topic": "trade"},
         {"country": "cn", "kind": "summit"},  # nothing
         {"country": "xx", "kind": "summit"},  # an unknown value
@@ -282,4 +283,10 @@ def test_the_kept_counts_bound_what_a_list_can_hold(world):
     assert at_most({"country": "pk", "topic": "trade"}) == 2
     assert at_most({"country": "pk"}, scope=[world[2].countries.get(code="US")]) == 1
     assert at_most({"kind": "summit"}) == 0  # no published summit
-    assert at_most({"from": "2024"}) is None  # dates alone: no kept count tells
+    assert at_most({}) is None  # nothing filtered on
+    # Dates: the months they span, added up (exact for whole months, a bound for days).
+    assert at_most({"from": "2024"}) == 2
+    assert at_most({"from": "2023-01", "to": "2024-03"}) == 2
+    assert at_most({"from": "2024-03-02", "to": "2024-05"}) == 1  # March counted whole
+    assert at_most({"to": "2022"}) == 0
+    assert at_most({"country": "us", "from": "2023"}) == 1  # the smaller of the two

@@ -32,6 +32,19 @@ class ParsedQuery:
 
 
 _TOKEN = re.compile(r'(-?)"([^"]*)"?|(\S+)')
+# A word of a search: letters and digits, cut where both engines' tokenizers cut the
+# text, except that it keeps whole what PostgreSQL's parser keeps whole and would not find
+# cut: a number with decimals or a name with dots ("2.0", "U.S", "mofa.gov.pk") and the
+# signed number it reads after a hyphen ("COVID-19": covid, -19). SQLite's tokenizer
+# cuts those again inside the phrase (sqlite.py quotes every word), as it cut the text.
+# Hyphens between letters still cut: PostgreSQL keeps a hyphenated word's parts too, so
+# "China-Pakistan" finds "China Pakistan" on both.
+_WORD = re.compile(r"-\d+(?:\.\d+)*(?!\w)|\w+(?:\.\w+)*")
+
+
+def words_of(text: str) -> list[str]:
+    """The words of a search text (`_WORD`)."""
+    return _WORD.findall(text)
 
 
 def parse(text: str) -> ParsedQuery:
@@ -48,7 +61,7 @@ def parse(text: str) -> ParsedQuery:
             continue
         if bare.startswith("-") and len(bare) > 1:
             negative, bare = "-", bare[1:]
-        words = re.findall(r"\w+", quoted if quoted or not bare else bare)
+        words = words_of(quoted if quoted or not bare else bare)
         if not words:
             continue
         if negative:
@@ -151,7 +164,7 @@ def prepare(text: str, synonyms: Iterable[str] = ()) -> ParsedQuery:
         if (kept := [p for p in alternatives if not all(w.casefold() in STOP_WORDS for w in p)])
     ]
     excluded = [p for p in parsed.excluded if not all(w.casefold() in STOP_WORDS for w in p)]
-    names = [re.findall(r"\w+", name) for name in synonyms]
+    names = [words_of(name) for name in synonyms]
     names = [words for words in names if words]
     if names and not excluded and all(len(alternatives) == 1 for alternatives in groups):
         # Compared without stop words, which the reading leaves out: "Belt and Road

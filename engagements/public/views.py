@@ -27,6 +27,7 @@ from engagements.public import (
     cards,
     citations,
     facets,
+    keptcounts,
     pagecache,
     related,
     stats,
@@ -289,7 +290,7 @@ def vocabulary_hit(text: str) -> dict | None:
     record = search.named_record(text)
     if record is None:
         return None
-    return {"record": record, "count": Meeting.objects.published().of(record).count()}
+    return {"record": record, "count": keptcounts.count_of(record)}
 
 
 def remembered_hit(text: str) -> dict | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import math
 import operator
+import re
 from collections.abc import Sequence
 from functools import reduce
 
@@ -36,8 +37,24 @@ from engagements.search.query import MARK_END, MARK_START, prepare
 CONFIG = "archive_english"
 
 
+# A whole number after a hyphen is a signed number to PostgreSQL's parser ("phase-2":
+# phase, -2; "COVID-19": covid, -19), and "phase 2" is not: a phrase with a whole number
+# also tries it with the sign toggled, as SQLite's tokenizer reads both alike. Variants
+# for the first two such numbers only (at most four phrases).
+_WHOLE_NUMBER = re.compile(r"-?\d+")
+SIGNED_VARIANTS_OF = 2
+
+
 def _phrase(words: list[str]) -> SearchQuery:
-    return SearchQuery(" ".join(words), search_type="phrase", config=CONFIG)
+    variants = [words]
+    numbers = [i for i, word in enumerate(words) if _WHOLE_NUMBER.fullmatch(word)]
+    for i in numbers[:SIGNED_VARIANTS_OF]:
+        toggled = words[i][1:] if words[i].startswith("-") else f"-{words[i]}"
+        variants += [[*v[:i], toggled, *v[i + 1 :]] for v in variants]
+    return reduce(
+        operator.or_,
+        (SearchQuery(" ".join(v), search_type="phrase", config=CONFIG) for v in variants),
+    )
 
 
 def web_query(text: str, synonyms: Sequence[str] = ()) -> SearchQuery | None:

@@ -647,6 +647,11 @@ def test_numbers_abbreviations_and_hosts_are_found_as_written(client, db):
         assert titles(client, query) == ["Health talks"], query
     # Hyphenated words are still their parts in a row, however the text joins them.
     assert titles(client, "vaccines-against") == ["Health talks"]
+    # A number after a hyphen or a space is the same number, either way round.
+    assert titles(client, '"covid 19"') == ["Health talks"]
+    make_meeting("Corridor review", body="They reviewed CPEC phase-2 and the G 20 agenda.")
+    assert titles(client, '"phase 2"') == ["Corridor review"]
+    assert set(titles(client, "G-20")) == {"Health talks", "Corridor review"}
 
 
 def test_british_and_american_spellings_find_each_other(client, db):

@@ -629,6 +629,26 @@ def test_hyphenated_words_are_found_as_the_words_in_a_row(client, db):
     assert titles(client, '"china pakistan"') == ["China-Pakistan talks"]
 
 
+def test_a_hyphenated_word_inside_a_phrase_is_found_wherever_it_stands(client, db):
+    """PostgreSQL's parser also indexed a hyphenated word whole, before its parts, which
+    pushed every word after it one place on: "CPEC phase-II" was not "CPEC phase II", and
+    a phrase with a hyphenated word after its first word found nothing there."""
+    make_meeting(
+        "Planning talks",
+        body="Prime Minister Anwaar-ul-Haq Kakar listed CPEC phase-II priorities for the "
+        "new China-Pakistan corridor.",
+    )
+    make_meeting("Elsewhere", body="Kakar spoke of phase one; China and Pakistan agreed.")
+    for query in (
+        '"Minister Anwaar-ul-Haq Kakar"',
+        '"CPEC phase II"',
+        '"CPEC phase-II priorities"',
+        '"new China Pakistan corridor"',
+        '"new China-Pakistan corridor"',
+    ):
+        assert titles(client, query) == ["Planning talks"], query
+
+
 def test_numbers_abbreviations_and_hosts_are_found_as_written(client, db):
     """PostgreSQL's parser keeps "2.0", "U.S." and "mofa.gov.pk" whole and reads "-19" in
     "COVID-19" as a signed number; a search split at every stop and hyphen found none of

@@ -92,7 +92,7 @@ STOP_WORDS = frozenset(
     being below between both but by can did do does doing don down during each few for from
     further had has have having he her here hers herself him himself his how i if in into
     is it its itself just me more most my myself no nor not now of off on once only or
-    other our ours ourselves out over own same she should so some such t than that the
+    other our ours ourselves out over own s same she should so some such t than that the
     their theirs them themselves then there these they this those through to too under
     until up very was we were what when where which while who whom why will with you your
     yours yourself yourselves
@@ -161,9 +161,9 @@ def prepare(text: str, synonyms: Iterable[str] = ()) -> ParsedQuery:
     groups = [
         kept
         for alternatives in parsed.groups
-        if (kept := [p for p in alternatives if not all(w.casefold() in STOP_WORDS for w in p)])
+        if (kept := [p for phrase in alternatives if (p := _trimmed(phrase))])
     ]
-    excluded = [p for p in parsed.excluded if not all(w.casefold() in STOP_WORDS for w in p)]
+    excluded = [p for phrase in parsed.excluded if (p := _trimmed(phrase))]
     names = [words_of(name) for name in synonyms]
     names = [words for words in names if words]
     if names and not excluded and all(len(alternatives) == 1 for alternatives in groups):
@@ -176,6 +176,15 @@ def prepare(text: str, synonyms: Iterable[str] = ()) -> ParsedQuery:
     return ParsedQuery(
         groups=[_with_spellings(alternatives) for alternatives in groups], excluded=excluded
     )
+
+
+def _trimmed(phrase: list[str]) -> list[str]:
+    """A phrase without the stop words it starts or ends with (PostgreSQL leaves them out
+    and SQLite would require them: "Xi's" is Xi on both); [] when nothing else is left.
+    Those inside stay: "Belt and Road" is three words in a row on SQLite, and two words
+    one apart on PostgreSQL."""
+    content = [i for i, word in enumerate(phrase) if word.casefold() not in STOP_WORDS]
+    return phrase[content[0] : content[-1] + 1] if content else []
 
 
 def _with_spellings(alternatives: list[list[str]]) -> list[list[str]]:

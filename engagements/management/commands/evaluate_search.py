@@ -73,6 +73,11 @@ def top_tens(results: list[dict]) -> dict[str, list[str]]:
     return {r["query"]: r["ranked"][:CUTOFF] for r in results}
 
 
+def matches(results: list[dict]) -> dict[str, int]:
+    """{query: how many readouts it found}, which both engines should agree on."""
+    return {r["query"]: r["matches"] for r in results}
+
+
 def agreement(ours: dict[str, list[str]], theirs: dict[str, list[str]]) -> tuple[float, float]:
     """How alike two engines' answers are over the queries both ran: the mean overlap of
     their top tens (shared readouts / readouts in either), and the share of queries whose
@@ -105,8 +110,9 @@ class Command(BaseCommand):
         parser.add_argument("--out", help="write each query's ranking and scores as JSON")
         parser.add_argument(
             "--rankings-dir",
-            help="write each query's top ten to DIR/rankings-<engine>.json, which the suite "
-            "compares with the other engine's (tests/search/test_relevance.py)",
+            help="write each query's top ten and how many readouts it found to "
+            "DIR/rankings-<engine>.json and DIR/matches-<engine>.json, which the suite compares "
+            "with the other engine's (tests/search/test_relevance.py)",
         )
 
     def handle(self, *args, queries: str, worst: int, out: str | None, **options) -> None:
@@ -117,8 +123,11 @@ class Command(BaseCommand):
         if out:
             Path(out).write_text(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
         if options.get("rankings_dir"):
-            path = Path(options["rankings_dir"]) / f"rankings-{connection.vendor}.json"
-            path.write_text(json.dumps(top_tens(results), ensure_ascii=False, indent=1) + "\n")
+            folder = Path(options["rankings_dir"])
+            for name, content in [("rankings", top_tens(results)), ("matches", matches(results))]:
+                (folder / f"{name}-{connection.vendor}.json").write_text(
+                    json.dumps(content, ensure_ascii=False, indent=1) + "\n"
+                )
         by_kind: dict[str, list[dict]] = defaultdict(list)
         for result in results:
             by_kind[result["kind"]].append(result)

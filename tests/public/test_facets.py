@@ -290,3 +290,8 @@ def test_the_kept_counts_bound_what_a_list_can_hold(world):
     assert at_most({"from": "2024-03-02", "to": "2024-05"}) == 1  # March counted whole
     assert at_most({"to": "2022"}) == 0
     assert at_most({"country": "us", "from": "2023"}) == 1  # the smaller of the two
+
+
+def test_a_facets_count_is_written_with_its_thousands_separated():
+    assert facets.FacetValue("China", 52364, "?country=cn").shown_count == "52,364"
+    assert facets.FacetValue("Peru", 7, "?country=pe").shown_count == "7"

@@ -45,16 +45,24 @@ _WHOLE_NUMBER = re.compile(r"-?\d+")
 SIGNED_VARIANTS_OF = 2
 
 
-def _phrase(words: list[str]) -> SearchQuery:
+def _variants(words: list[str]) -> list[SearchQuery]:
+    """The phrase, and the same with its whole numbers' signs toggled."""
     variants = [words]
     numbers = [i for i, word in enumerate(words) if _WHOLE_NUMBER.fullmatch(word)]
     for i in numbers[:SIGNED_VARIANTS_OF]:
         toggled = words[i][1:] if words[i].startswith("-") else f"-{words[i]}"
         variants += [[*v[:i], toggled, *v[i + 1 :]] for v in variants]
-    return reduce(
-        operator.or_,
-        (SearchQuery(" ".join(v), search_type="phrase", config=CONFIG) for v in variants),
-    )
+    return [SearchQuery(" ".join(v), search_type="phrase", config=CONFIG) for v in variants]
+
+
+def _phrase(words: list[str]) -> SearchQuery:
+    """Any of the phrase's variants."""
+    return reduce(operator.or_, _variants(words))
+
+
+def _not_phrase(words: list[str]) -> SearchQuery:
+    """None of the phrase's variants (Django negates a single query, not a combination)."""
+    return reduce(operator.and_, (~variant for variant in _variants(words)))
 
 
 def web_query(text: str, synonyms: Sequence[str] = ()) -> SearchQuery | None:
@@ -66,7 +74,7 @@ def web_query(text: str, synonyms: Sequence[str] = ()) -> SearchQuery | None:
         either = reduce(operator.or_, (_phrase(p) for p in alternatives))
         query = either if query is None else query & either
     for words in parsed.excluded:
-        query = ~_phrase(words) if query is None else query & ~_phrase(words)
+        query = _not_phrase(words) if query is None else query & _not_phrase(words)
     return query
 
 

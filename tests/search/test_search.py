@@ -692,8 +692,10 @@ def test_numbers_abbreviations_and_hosts_are_found_as_written(client, db):
         assert titles(client, query) == ["Health talks"], query
     # Hyphenated words are still their parts in a row, however the text joins them.
     assert titles(client, "vaccines-against") == ["Health talks"]
-    # A number after a hyphen or a space is the same number, either way round.
+    # A number after a hyphen or a space is the same number, either way round, and
+    # leaving it out leaves out both.
     assert titles(client, '"covid 19"') == ["Health talks"]
+    assert titles(client, "talks -19") == titles(client, "-19") == ["Corridor talks"]
     make_meeting("Corridor review", body="They reviewed CPEC phase-2 and the G 20 agenda.")
     assert titles(client, '"phase 2"') == ["Corridor review"]
     assert set(titles(client, "G-20")) == {"Health talks", "Corridor review"}

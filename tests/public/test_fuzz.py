@@ -58,6 +58,8 @@ NASTY = [
     "%25",
     "9" * 40,
     "-1",
+    "talks -19",  # an excluded whole number: a 500 on PostgreSQL once
+    "COVID-19 -2.0 U.S.A. -.5",
     "0",
     "2025-13-45",
     "0000-00-00",

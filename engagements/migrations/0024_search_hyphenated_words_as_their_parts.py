@@ -6,8 +6,8 @@ more) further on than the words of a search, which are the parts in a row: "CPEC
 II" did not find "CPEC phase-II", nor did a quoted phrase with a hyphenated word after its
 first word. SQLite's tokenizer has always given the parts alone. `archive_english`
 (migration 0021) no longer maps the whole word (asciihword, hword, numhword), only its
-parts; the stored search vector is computed again with it: at 100,000 readouts about a
-minute, during which the readouts' table is locked. (The SQL is written out here, not
+parts; the stored search vector is computed again with it: at 100,000 readouts 32 s
+here, during which the readouts' table is locked. (The SQL is written out here, not
 imported from the app.)
 """
 

@@ -3,24 +3,45 @@ and those sharing most of its topics."""
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
-
-from engagements.models import Meeting, TaggedMeeting
+from engagements.models import Meeting, Participation, TaggedMeeting
 
 RELATED_CANDIDATES = 2000
 
 
-def same_officials(meeting_id: int, official_ids: list[int], size: int = 5) -> QuerySet:
-    """The published readouts sharing most of these officials with a readout, newest first
-    among equals (title, slug and date only: a link each, grouped by these, not the text)."""
-    return (
-        Meeting.objects.published()
-        .exclude(pk=meeting_id)
-        .filter(participations__official__in=official_ids)
-        .annotate(shared=Count("participations", distinct=True))
-        .only("title", "slug", "date")
-        .order_by("-shared", "-date")[:size]
+def _best(counted: str, params: list, meeting_id: int, size: int) -> list[Meeting]:
+    """The `size` published readouts but `meeting_id` that share most, newest first among
+    equals, from `counted` (SQL giving each candidate's `meeting` id and what it `shared`),
+    with their title, slug and date.
+
+    The candidates are ranked from the published readouts' (id, date) index alone, and
+    only the winners' rows are read: joining every candidate's row (1,337 for a readout's
+    five topics at 100,000 readouts) cost half of each query."""
+    meetings = Meeting._meta.db_table
+    # Our own table's name only; every value is a parameter.
+    sql = (
+        f"SELECT m.id, m.title, m.slug, m.date FROM ("  # noqa: S608
+        f"  SELECT p.id, counted.shared, p.date FROM ({counted}) AS counted"
+        f"  JOIN {meetings} p ON p.id = counted.meeting"
+        f"  WHERE p.status = %s AND p.id <> %s"
+        f"  ORDER BY counted.shared DESC, p.date DESC, p.id DESC LIMIT %s"
+        f") AS best JOIN {meetings} m ON m.id = best.id "
+        f"ORDER BY best.shared DESC, best.date DESC, best.id DESC"
     )
+    return list(Meeting.objects.raw(sql, [*params, Meeting.Status.PUBLISHED, meeting_id, size]))
+
+
+def same_officials(meeting_id: int, official_ids: list[int], size: int = 5) -> list[Meeting]:
+    """The published readouts sharing most of these officials with a readout, newest first
+    among equals (title, slug and date only: a link each). Their shared officials are
+    counted from the participations' (official, meeting) index alone."""
+    if not official_ids:
+        return []
+    ids = ", ".join(["%s"] * len(official_ids))
+    counted = (
+        f"SELECT meeting_id AS meeting, COUNT(*) AS shared "  # noqa: S608
+        f"FROM {Participation._meta.db_table} WHERE official_id IN ({ids}) GROUP BY meeting_id"
+    )
+    return _best(counted, list(official_ids), meeting_id, size)
 
 
 def same_topics(meeting_id: int, topic_ids: list[int], size: int = 5) -> list[Meeting]:
@@ -35,18 +56,11 @@ def same_topics(meeting_id: int, topic_ids: list[int], size: int = 5) -> list[Me
     limit cuts in two (the oldest) may count fewer than it shares."""
     if not topic_ids:
         return []
-    tagged, meetings = TaggedMeeting._meta.db_table, Meeting._meta.db_table
     ids = ", ".join(["%s"] * len(topic_ids))
-    # Our own tables' names only; every value is a parameter.
-    sql = (
-        f"SELECT m.id, m.title, m.slug, m.date FROM ("  # noqa: S608
-        f"  SELECT content_object_id, COUNT(*) AS shared FROM ("
-        f"    SELECT content_object_id FROM {tagged} WHERE tag_id IN ({ids})"
-        f"    ORDER BY content_object_id DESC LIMIT %s"
-        f"  ) AS newest GROUP BY content_object_id"
-        f") AS counted JOIN {meetings} m ON m.id = counted.content_object_id "
-        f"WHERE m.status = %s AND m.id <> %s "
-        f"ORDER BY counted.shared DESC, m.date DESC, m.id DESC LIMIT %s"
+    counted = (
+        f"SELECT content_object_id AS meeting, COUNT(*) AS shared FROM ("  # noqa: S608
+        f"  SELECT content_object_id FROM {TaggedMeeting._meta.db_table}"
+        f"  WHERE tag_id IN ({ids}) ORDER BY content_object_id DESC LIMIT %s"
+        f") AS newest GROUP BY content_object_id"
     )
-    params = [*topic_ids, RELATED_CANDIDATES, Meeting.Status.PUBLISHED, meeting_id, size]
-    return list(Meeting.objects.raw(sql, params))
+    return _best(counted, [*topic_ids, RELATED_CANDIDATES], meeting_id, size)

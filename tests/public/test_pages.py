@@ -795,6 +795,26 @@ def test_a_list_row_shows_each_part_of_its_readout_escaped(client, db):
     assert "&lt;i&gt;trade&lt;/i&gt;" in row and "/topics/%E4%B8%80" in row
 
 
+def test_same_officials_ranks_by_officials_shared_then_newest(client, db):
+    envoy, minister, aide = (make_official(n, country=c) for n, c in [
+        ("Anwar Envoy", "PK"), ("Chen Minister", "CN"), ("Dana Aide", "PK")
+    ])  # fmt: skip
+
+    def met(title, day, *officials, **extra):
+        participants = [(o, "envoy", "") for o in officials]
+        return make_meeting(title, date=day, participants=participants, **extra)
+
+    meeting = met("The readout", dt.date(2025, 5, 1), envoy, minister, aide)
+    both = met("Two shared", dt.date(2020, 1, 1), envoy, minister)
+    newer = met("One shared, newer", dt.date(2025, 4, 1), aide)
+    older = met("One shared, older", dt.date(2021, 1, 1), minister)
+    met("Draft sharing all", dt.date(2025, 4, 3), envoy, minister, aide, status="draft")
+    met("Nobody shared", dt.date(2025, 4, 2), make_official("Eve Other", country="US"))
+    related = get_ok(client, meeting.get_absolute_url()).context["related"]
+    assert [m.title for m in related] == [both.title, newer.title, older.title]
+    assert related[0].get_absolute_url() == both.get_absolute_url()
+
+
 def test_same_topics_ranks_by_topics_shared_then_newest(client, db):
     topics = ["Trade", "Energy", "Ports"]
     meeting = make_meeting("The readout", date=dt.date(2025, 5, 1), topics=topics)

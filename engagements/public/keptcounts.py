@@ -96,14 +96,8 @@ def count_of(record: Country | Official | Topic) -> int:
     """How many published readouts name a country, official or topic, as kept (one
     indexed read, where counting them joined every one: 12 ms for an official with
     11,351 readouts at 100,000)."""
-    return (
-        FacetCount.objects.filter(
-            scope_facet=ALL[0], scope_value=ALL[1], facet=FACET_OF[type(record)], value=record.pk
-        )
-        .values_list("count", flat=True)
-        .first()
-        or 0
-    )
+    kept = counted(ALL, [FACET_OF[type(record)]]).filter(value=record.pk)
+    return kept.values_list("count", flat=True).first() or 0
 
 
 def counted(scope: tuple[str, int], facets: Iterable[str]):

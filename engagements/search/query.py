@@ -1,7 +1,7 @@
 """A visitor's search text, read the way web search engines read it: quotes, `or`, `-`.
 
-Both engines see the same reading (sqlite.py builds its FTS5 expression from it;
-PostgreSQL's `websearch_to_tsquery` reads the same syntax itself).
+Both engines run the same reading (`prepare`): sqlite.py builds its FTS5 expression from
+it, postgres.py its tsquery.
 """
 
 from __future__ import annotations
@@ -50,8 +50,9 @@ def words_of(text: str) -> list[str]:
 def parse(text: str) -> ParsedQuery:
     """Read quotes ("exact phrase"), `or` and a leading `-`, the way search engines do.
 
-    Words are cut at anything that is not a letter or digit, as both engines' tokenizers
-    do; unbalanced quotes run to the end, lone operators are ignored.
+    Words are read by `words_of` (cut where both engines' tokenizers cut, numbers and
+    dotted names kept whole); unbalanced quotes run to the end, lone operators are
+    ignored.
     """
     parsed = ParsedQuery()
     pending_or = False

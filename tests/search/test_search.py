@@ -22,6 +22,7 @@ from engagements.interchange.importing import import_readouts
 from engagements.models import Country, Meeting, Official, Organization, Participation, Topic
 from engagements.public import browse, facets, views
 from engagements.public.filters import parse_filters
+from engagements.search.query import STOP_WORDS
 from engagements.upkeep import derived
 
 pytestmark = pytest.mark.django_db
@@ -614,8 +615,6 @@ def test_a_queryset_update_of_the_venue_moves_the_readouts_countries(client, db)
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's own list")
 def test_the_stop_words_left_out_are_postgresqls_own(db):
-    from engagements.search.query import STOP_WORDS
-
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT word FROM unnest(%s::text[]) AS word "

@@ -17,7 +17,7 @@ API_RATE_LIMIT="" so that this one client is not throttled) on 127.0.0.1, then:
   with `manage.py invalidate_cache`; --cold-rounds rounds, the median reported) and warm
   (--repeats requests once both workers hold the answer).
 
-Every request is one connection (gunicorn's sync workers close it), asks for gzip as HTTP
+Every request is one connection (gunicorn as deployed closes it), asks for gzip as HTTP
 clients do, and is timed here from connect to last byte. Written to --out
 (bench/api-report.md).
 """
@@ -427,7 +427,8 @@ def main() -> int:
         "",
         f"`{command}` on {time.strftime('%a %b %d %H:%M:%S %Z %Y')}: {os.cpu_count()} cores "
         f"({cpu}), Python {platform.python_version()}, PostgreSQL (database {size}), gunicorn "
-        "with 2 sync workers, DEBUG off, page cache in memory (each worker its own, at most "
+        f"with {http_bench.served_as(2, env)}, DEBUG off, page cache in memory (each worker "
+        "its own, at most "
         '500 entries), API_RATE_LIMIT="" for the server; one client on 127.0.0.1 asking for '
         f"gzip, one request at a time. The archive: {filled}. The code, when gunicorn "
         f"started: commit {commit}"

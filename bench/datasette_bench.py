@@ -8,7 +8,7 @@
 Our side: the PostgreSQL database --db (default `engagement_bench`) holding the readouts of
 --file; this script never imports into it, it waits (at most --wait seconds) until it holds
 as many published readouts as the file has lines. It is served by gunicorn exactly as
-bench/http_bench.py serves it (the README's deployment: DEBUG off, 2 sync workers), with
+bench/http_bench.py serves it (the README's deployment: DEBUG off, archive/gunicorn.conf.py), with
 the page cache off (PAGE_CACHE=false), so that every request computes its page.
 
 Datasette's side: an SQLite copy of the same archive (--sqlite, made if missing by the
@@ -672,7 +672,8 @@ def report(options, rows: list, processes: list[int], context: dict, started: fl
         "compresses, Datasette does not).",
         "",
         f"- **Ours**: {context['ours_versions']}; {context['tree']}. gunicorn with "
-        f"{options.workers} sync workers as the README's deployment section says (DEBUG off, "
+        f"{http_bench.served_as(options.workers)} as the README's deployment section says "
+        "(DEBUG off, "
         "whitenoise), **`PAGE_CACHE=false`**: every request computes its page. PostgreSQL "
         f"database `{options.db}` ({context['pg']}).",
         f"- **Datasette {context['ds']['datasette']}** (uvicorn {context['ds']['uvicorn']}, "

@@ -193,14 +193,27 @@ def queries_when_uncached(url: str) -> int:
     return len(ctx.captured_queries)
 
 
+def served_as(workers: int, env: dict | None = None) -> str:
+    """How Server runs gunicorn, for a report: "2 workers of 8 threads (…)"."""
+    threads = (env or os.environ).get("WEB_THREADS", "8")
+    return (
+        f"{workers} workers of {threads} threads (`archive/gunicorn.conf.py`, as deployed: "
+        "gthread, one request per connection)"
+    )
+
+
 class Server:
-    """gunicorn, as deployed, on a free port; stopped on exit."""
+    """gunicorn as deployed (archive/gunicorn.conf.py: threaded workers, one request per
+    connection), with `workers` processes on `port`; stopped on exit. Benchmarks measured
+    before 2026-12-01 ran sync workers instead (their reports say so)."""
 
     def __init__(self, env: dict, workers: int, port: int) -> None:
         self.port = port
         self.process = subprocess.Popen(
             [
                 str(Path(PYTHON).parent / "gunicorn"),
+                "--config",
+                "archive/gunicorn.conf.py",
                 "archive.wsgi",
                 "--bind",
                 f"127.0.0.1:{port}",
@@ -445,7 +458,7 @@ def main() -> int:
         "",
         "`" + " ".join(["bench/run", *sys.argv[1:]]) + "`" + f" on {time.strftime('%Y-%m-%d')}: "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, gunicorn with "
-        f"{options.workers} sync workers, cache {'Redis' if options.redis else 'in memory'}; "
+        f"{served_as(options.workers, env)}, cache {'Redis' if options.redis else 'in memory'}; "
         f"wrk with {options.connections} connections for {options.seconds} s per page and mode "
         f"on 127.0.0.1. The archive: {filled}.",
         "",

@@ -127,7 +127,8 @@ def main() -> int:
             "",
             f"`.venv/bin/python bench/oai_bench.py --db {options.db}` on "
             f"{time.strftime('%Y-%m-%d')}: {os.cpu_count()} cores, Python "
-            f"{platform.python_version()}, PostgreSQL, gunicorn with 2 sync workers, cache in "
+            f"{platform.python_version()}, PostgreSQL, gunicorn with "
+            f"{http_bench.served_as(2, env)}, cache in "
             f"memory, Sickle harvesting on 127.0.0.1 while a second client reads "
             f"{' and '.join(f'`{p}`' for p in VISITOR_PAGES)} in a loop. The archive: "
             f"{filled}.",

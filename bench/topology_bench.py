@@ -716,9 +716,9 @@ def main() -> int:
         "",
         f"**Topology**: varnishd (`deploy/varnish.vcl`, its backend a round-robin director "
         f"over the two app servers; `-s malloc,512m`) → two gunicorn instances of "
-        f"{options.workers} sync workers each, sharing Redis, reading from the replica "
+        f"{http_bench.served_as(options.workers)} each, sharing Redis, reading from the replica "
         f"(`DATABASE_REPLICA_URLS`), `CDN_MAX_AGE=86400`, purging Varnish → primary + "
-        f"replica. **One server**: one gunicorn of {options.workers} sync workers on the "
+        f"replica. **One server**: one gunicorn of {http_bench.served_as(options.workers)} on the "
         "primary alone, Redis as its cache, nothing in front. Both ran on the same 2 cores, "
         "one page at a time, with the other idle.",
         "",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import shutil
 import socket
@@ -355,6 +356,24 @@ def test_parallel_downloads_of_the_whole_archive_are_files_not_work(served_archi
     assert all(r[0] == 200 for r in results) and sizes == expected
     headers = results[0][1]
     assert int(headers["Content-Length"]) in expected and headers["ETag"]
+
+
+@pytest.mark.slow
+@pytest.mark.xdist_group("served-archive")
+def test_a_kept_alive_connection_is_closed_after_its_response(served_archive):
+    """gunicorn.conf.py: a connection kept alive stays with the process that accepted it,
+    and a proxy's pool of them gathered on one process while the other idled; each
+    request on a connection of its own is accepted by a process with a free thread."""
+    _base, port, _home = served_archive
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    try:
+        connection.request("GET", "/meetings/", headers={"Connection": "keep-alive"})
+        response = connection.getresponse()
+        assert response.status == 200 and b"</html>" in response.read()
+        assert response.getheader("Connection", "").lower() == "close"
+        assert response.will_close
+    finally:
+        connection.close()
 
 
 @pytest.mark.slow

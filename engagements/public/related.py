@@ -6,12 +6,13 @@ from __future__ import annotations
 from engagements.models import Meeting, Participation, TaggedMeeting
 
 RELATED_CANDIDATES = 2000
+RELATED_SHOWN = 5
 
 
 def _best(counted: str, params: list, meeting_id: int, size: int) -> list[Meeting]:
     """The `size` published readouts but `meeting_id` that share most, newest first among
     equals, from `counted` (SQL giving each candidate's `meeting` id and what it `shared`),
-    with their title, slug and date.
+    with their title, slug, date and `shared` count.
 
     The candidates are ranked from the published readouts' (id, date) index alone, and
     only the winners' rows are read: joining every candidate's row (1,337 for a readout's
@@ -19,7 +20,7 @@ def _best(counted: str, params: list, meeting_id: int, size: int) -> list[Meetin
     meetings = Meeting._meta.db_table
     # Our own table's name only; every value is a parameter.
     sql = (
-        f"SELECT m.id, m.title, m.slug, m.date FROM ("  # noqa: S608
+        f"SELECT m.id, m.title, m.slug, m.date, best.shared FROM ("  # noqa: S608
         f"  SELECT p.id, counted.shared, p.date FROM ({counted}) AS counted"
         f"  JOIN {meetings} p ON p.id = counted.meeting"
         f"  WHERE p.status = %s AND p.id <> %s"
@@ -30,7 +31,9 @@ def _best(counted: str, params: list, meeting_id: int, size: int) -> list[Meetin
     return list(Meeting.objects.raw(sql, [*params, Meeting.Status.PUBLISHED, meeting_id, size]))
 
 
-def same_officials(meeting_id: int, official_ids: list[int], size: int = 5) -> list[Meeting]:
+def same_officials(
+    meeting_id: int, official_ids: list[int], size: int = RELATED_SHOWN
+) -> list[Meeting]:
     """The published readouts sharing most of these officials with a readout, newest first
     among equals (title, slug and date only: a link each). Their shared officials are
     counted from the participations' (official, meeting) index alone."""
@@ -44,7 +47,7 @@ def same_officials(meeting_id: int, official_ids: list[int], size: int = 5) -> l
     return _best(counted, list(official_ids), meeting_id, size)
 
 
-def same_topics(meeting_id: int, topic_ids: list[int], size: int = 5) -> list[Meeting]:
+def same_topics(meeting_id: int, topic_ids: list[int], size: int = RELATED_SHOWN) -> list[Meeting]:
     """The published readouts sharing most of these topics with a readout, newest first
     among equals (title, slug and date only).
 

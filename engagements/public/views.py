@@ -361,11 +361,6 @@ class MeetingDetailView(PublishedMeetingsMixin, DateDetailView):
     def meetings(self):
         return Meeting.objects.published()
 
-    def get_object(self, queryset=None):
-        meeting = super().get_object(queryset)
-        surrogate.tag_readout(self.request, meeting)  # its page, its records' and related
-        return meeting
-
     def get_queryset(self):
         return self.meetings().in_full()
 
@@ -376,6 +371,12 @@ class MeetingDetailView(PublishedMeetingsMixin, DateDetailView):
         official_ids = [p.official_id for p in meeting.participations.all()]
         context["related"] = related.same_officials(meeting.pk, official_ids)
         context["same_topics"] = related.same_topics(meeting.pk, topic_ids)
+        surrogate.tag_readout_page(
+            self.request,
+            meeting.pk,
+            {"o": (official_ids, context["related"]), "t": (topic_ids, context["same_topics"])},
+            related.RELATED_SHOWN,
+        )
         context["comparison"] = accounts.compare(
             list(meeting.sources.all()), list(meeting.participations.all())
         )
@@ -406,6 +407,7 @@ class MeetingCitationView(MeetingDetailView):
         fmt = self.kwargs["fmt"]
         content_type, extension = citations.FORMATS[fmt]
         meeting = self.object
+        surrogate.tag_readout(self.request, meeting)
         reference = citations.Reference.of(
             meeting, self.request.build_absolute_uri(meeting.get_absolute_url())
         )

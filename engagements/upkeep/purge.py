@@ -3,7 +3,12 @@
 Every public answer carries surrogate keys (public/surrogate.py) naming what it shows:
 `m12` a readout, `c3` a country, `o7` an official, `t5` a topic (the ids of a readout's
 `facet_keys`), and `list` for every page that lists the archive at large (the lists, the
-home page, feeds, indexes, the API's lists). A write the public sees notes the keys it
+home page, feeds, indexes, the API's lists). A readout's page lists the readouts sharing
+most of its officials and of its topics: it carries their `m` keys and the keys of the
+sets of its officials or topics a newcomer would have to share to enter those lists
+(`o7x9`: officials 7 and 9 together; `together_keys`), and a written readout notes its
+own sets (`written_keys`), so that a publication does not empty every readout page that
+shares a topic with it. A write the public sees notes the keys it
 touches (`note`, called from upkeep/receivers.py and facetcounts.py, and `list` on every
 bump of the version); when its transaction commits, the keys go to the configured purger
 in one call (at once, outside a transaction). So a readout published on topic t5 empties
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import functools
 import http.client
+import itertools
 import logging
 import threading
 from urllib.parse import urlsplit
@@ -35,6 +41,7 @@ from django.utils.module_loading import import_string
 log = logging.getLogger(__name__)
 
 LIST = "list"  # every page that lists the archive at large
+READOUTS = "readouts"  # every readout's page
 EVERYTHING = "*"  # a rebuild of every count: no finer key is known
 _TIMEOUT_SECONDS = 2.0
 # More keys than this go as "everything": one ban names them all in a header, and Varnish
@@ -158,6 +165,51 @@ def readout_keys(meeting_id: int, facet_keys: str = "") -> list[str]:
     return [f"m{meeting_id}", *facet_keys.split()]
 
 
+# The largest set of officials or topics a key names (`o4x7x9`). A readout's page whose
+# related list ends with one sharing more than this carries the keys of its sets of this
+# size: a newcomer sharing that many purges it, whether or not it enters (rare; safe).
+TOGETHER_UP_TO = 3
+# A readout written notes the keys of all its sets up to TOGETHER_UP_TO: 39 for 4
+# officials and 5 topics, but 175 for 10 officials. Past this many it notes READOUTS
+# instead (every readout's page), so that one ban stays within Varnish's header limit.
+MOST_TOGETHER_KEYS = 200
+
+
+def together_keys(prefix: str, ids, size: int) -> set[str]:
+    """The keys of every set of `size` of these ids: `o4x7` for officials 4 and 7."""
+    ordered = sorted(set(ids))
+    size = min(size, TOGETHER_UP_TO)
+    return {prefix + "x".join(map(str, chosen)) for chosen in itertools.combinations(ordered, size)}
+
+
+def page_keys(prefix: str, ids, best: list, size: int) -> set[str]:
+    """What a readout's page carries for one of its related lists (public/related.py):
+    `best`, the list shown (each with its `shared` count), of at most `size`, drawn from
+    readouts sharing these `ids`. A newcomer enters it only by sharing at least as many as
+    its last (any one, while it is not full): the keys of the sets of that many.
+
+    Not traced: a newcomer also moves the window of candidates `same_topics` ranks (the
+    newest RELATED_CANDIDATES taggings), and a listed readout at its far end may then
+    count a topic fewer there; the page keeps its list, every link still good, until one
+    of its keys is purged or CDN_MAX_AGE runs out."""
+    needed = best[-1].shared if len(best) >= size else 1
+    return together_keys(prefix, ids, needed) if ids else set()
+
+
+def written_keys(official_ids, topic_ids) -> set[str]:
+    """The keys of the sets of a written readout's officials and topics (of two to
+    TOGETHER_UP_TO: one are its own `o` and `t` keys), or READOUTS when there are too many."""
+    keys = set()
+    for prefix, ids in (("o", official_ids), ("t", topic_ids)):
+        for size in range(2, TOGETHER_UP_TO + 1):
+            keys |= together_keys(prefix, ids, size) if len(set(ids)) >= size else set()
+    return {READOUTS} if len(keys) > MOST_TOGETHER_KEYS else keys
+
+
+def _ids_in(facet_keys, prefix: str) -> list[int]:
+    return [int(key[1:]) for key in facet_keys if key[:1] == prefix and key[1:].isdigit()]
+
+
 def note_readouts(meeting_ids) -> None:
     """The keys of these readouts as they are now (one query; none without a purger)."""
     if _pending() is None:
@@ -166,7 +218,8 @@ def note_readouts(meeting_ids) -> None:
 
     ids = list(meeting_ids)
     for pk, keys in Meeting.objects.filter(pk__in=ids).values_list("pk", "facet_keys"):
-        note(*readout_keys(pk, keys))
+        split = keys.split()
+        note(*readout_keys(pk, keys), *written_keys(_ids_in(split, "o"), _ids_in(split, "t")))
     note(*(f"m{pk}" for pk in ids))  # deleted ones too
 
 
@@ -174,8 +227,7 @@ FACET_PREFIXES = {"country": "c", "official": "o", "topic": "t"}
 
 
 def note_facets(meeting_id: int, facets) -> None:
-    """A readout's key and its (facet, value) pairs' keys (facetcounts' before and after)."""
-    note(
-        f"m{meeting_id}",
-        *(f"{FACET_PREFIXES[f]}{v}" for f, v in facets if f in FACET_PREFIXES),
-    )
+    """A readout's key, its (facet, value) pairs' keys and their sets' (facetcounts' before
+    and after)."""
+    keys = [f"{FACET_PREFIXES[f]}{v}" for f, v in facets if f in FACET_PREFIXES]
+    note(f"m{meeting_id}", *keys, *written_keys(_ids_in(keys, "o"), _ids_in(keys, "t")))

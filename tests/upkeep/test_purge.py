@@ -7,6 +7,8 @@ With Varnish itself: tests/upkeep/test_varnish.py.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from factories import make_meeting, make_official
 
@@ -48,12 +50,22 @@ def keys_of(meeting: Meeting) -> set[str]:
     return {f"m{meeting.pk}", *Meeting.objects.get(pk=meeting.pk).facet_keys.split()}
 
 
+def page_keys_of(client, meeting: Meeting) -> set[str]:
+    return set(client.get(meeting.get_absolute_url())["Surrogate-Key"].split())
+
+
+def banned(page_keys: set[str], purged: set[str]) -> bool:
+    """Whether a page carrying these keys goes with a purge of those (the VCL's ban)."""
+    return bool(page_keys & purged)
+
+
 def test_each_page_names_what_it_shows(client, seed_like):
     meeting, liu = seed_like["meeting"], seed_like["liu"]
     china = Country.objects.get(code="CN")
     topic = Topic.objects.get(name="CPEC 2.0")
+    alone = {key for key in keys_of(meeting) if key[0] in "mot"}  # no related readout yet
     expected = {
-        meeting.get_absolute_url(): keys_of(meeting),
+        meeting.get_absolute_url(): alone | {"readouts"},
         meeting.get_absolute_url() + "cite.bib": keys_of(meeting),
         "/countries/cn/": {f"c{china.pk}"},
         "/countries/cn/?topic=cpec-20": {f"c{china.pk}"},
@@ -93,6 +105,76 @@ def test_a_publication_purges_its_pages_its_records_and_the_lists(purges, db):
     assert len(KeptPurges.calls) == 1  # one purge for the whole save
 
 
+def test_a_readout_page_goes_only_with_a_newcomer_that_may_enter_its_related_lists(
+    client, purges, db
+):
+    """A readout's page lists the five readouts sharing most of its topics (and of its
+    officials). Once five share two of its topics, a newcomer sharing one cannot enter:
+    publishing it leaves the page cached; one sharing both empties it."""
+    topics = ["Trade", "Tea", "Shipping"]
+    page = make_meeting("Talks on trade and tea", topics=topics[:2], date=dt.date(2024, 1, 1))
+    for day in range(1, 6):
+        make_meeting(f"Round {day}", topics=topics[:2], date=dt.date(2024, 2, day))
+    trade, tea = (Topic.objects.get(name=name) for name in topics[:2])
+    keys = page_keys_of(client, page)
+    assert f"t{min(trade.pk, tea.pk)}x{max(trade.pk, tea.pk)}" in keys
+    assert f"t{trade.pk}" not in keys and f"t{tea.pk}" not in keys
+    assert not any(key.startswith("c") for key in keys)  # it lists no country's readouts
+
+    def publish(**fields):
+        draft = make_meeting(status=Meeting.Status.DRAFT, date=dt.date(2025, 1, 1), **fields)
+
+        def write():
+            draft.status = Meeting.Status.PUBLISHED
+            draft.save()
+
+        return purges(write)
+
+    one_shared = publish(title="Trade alone", topics=["Trade", "Shipping"])
+    assert f"t{trade.pk}" in one_shared  # the topic's own page goes
+    assert not banned(keys, one_shared)
+    assert "Trade alone" not in client.get(page.get_absolute_url()).content.decode()
+
+    both_shared = publish(title="Trade and tea again", topics=topics)
+    assert banned(keys, both_shared)
+    assert "Trade and tea again" in client.get(page.get_absolute_url()).content.decode()
+
+
+def test_a_readout_page_goes_with_an_edit_or_withdrawal_of_a_readout_it_lists(client, purges, db):
+    envoy = make_official("Khalil Hashmi", country="PK")
+    page = make_meeting("Talks", participants=[(envoy, "envoy", "Ambassador")])
+    listed = make_meeting("Earlier talks", participants=[(envoy, "envoy", "Ambassador")],
+                          date=dt.date(2024, 5, 1))  # fmt: skip
+    keys = page_keys_of(client, page)
+    assert f"m{listed.pk}" in keys and f"o{envoy.pk}" in keys  # its list is not full
+
+    def edit():
+        listed.title = "Earlier talks, retitled"
+        listed.save()
+
+    assert banned(keys, purges(edit))
+    assert banned(keys, purges(lambda: Meeting.objects.filter(pk=listed.pk).update(
+        status=Meeting.Status.DRAFT)))  # fmt: skip
+
+
+def test_a_readout_with_more_sets_than_a_ban_should_name_purges_every_readout_page(
+    client, purges, db
+):
+    people = [make_official(f"Delegate {i}", country="PK") for i in range(12)]
+    page = make_meeting("Talks")
+    assert "readouts" in page_keys_of(client, page)
+    delegation = [(person, "participant", "Minister") for person in people]
+    crowded = make_meeting("A summit", status=Meeting.Status.DRAFT, participants=delegation)
+
+    def publish():
+        crowded.status = Meeting.Status.PUBLISHED
+        crowded.save()
+
+    purged = purges(publish)  # C(12, 2) + C(12, 3) = 286 sets: more than a ban should carry
+    assert "readouts" in purged and not any("x" in key for key in purged)
+    assert KeptPurges.calls[-1][1] is False  # named, not everything
+
+
 def test_a_draft_saved_purges_nothing(purges, db):
     draft = make_meeting("Draft", status=Meeting.Status.DRAFT, topics=["Trade"])
 
@@ -119,7 +201,7 @@ def test_a_renamed_official_purges_their_page_and_readouts(purges, db):
         liu.save()
 
     assert {f"o{liu.pk}", "list"} <= purges(rename)
-    # Its readouts' pages carry its key: they go with it.
+    # Its readouts' API answers carry its key (their pages go with everything, below).
     assert f"o{liu.pk}" in keys_of(meeting)
 
 

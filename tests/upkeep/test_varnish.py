@@ -98,13 +98,16 @@ def cached(url: str) -> tuple[str, str]:
 def test_a_publish_shows_at_once_and_unrelated_pages_stay_cached(purged_through):
     envoy = make_official("Khalil Hashmi", country="PK")
     corridor, tea = make_topic("Corridor"), make_topic("Tea trade")
-    make_meeting("Talks on the corridor", topics=[corridor.name], participants=[
+    on_corridor = make_meeting("Talks on the corridor", topics=[corridor.name], participants=[
         (envoy, "envoy", "Ambassador")])  # fmt: skip
-    make_meeting("Talks on tea", topics=[tea.name], location="LK")
+    on_tea = make_meeting("Talks on tea", topics=[tea.name], location="LK")
     site = purged_through
     corridor_page, tea_page = f"{site}/topics/{corridor.slug}/", f"{site}/topics/{tea.slug}/"
     sri_lanka = f"{site}/countries/lk/"
-    for page in (corridor_page, tea_page, sri_lanka, f"{site}/meetings/"):
+    corridor_readout = f"{site}{on_corridor.get_absolute_url()}"
+    tea_readout = f"{site}{on_tea.get_absolute_url()}"
+    for page in (corridor_page, tea_page, sri_lanka, f"{site}/meetings/", corridor_readout,
+                 tea_readout):  # fmt: skip
         assert cached(page)[0] == "HIT", page
 
     make_meeting("A second round on the corridor", topics=[corridor.name])
@@ -115,6 +118,10 @@ def test_a_publish_shows_at_once_and_unrelated_pages_stay_cached(purged_through)
     assert "A second round" in fetch(f"{site}/meetings/")[2]  # lists follow too
     assert fetch(tea_page)[1]["X-Cache"] == "HIT"  # untouched: still served by Varnish
     assert fetch(sri_lanka)[1]["X-Cache"] == "HIT"
+    # The readout on the same topic lists it among its related readouts; the other does not.
+    status, headers, body = fetch(corridor_readout)
+    assert headers["X-Cache"] == "MISS" and "A second round on the corridor" in body
+    assert fetch(tea_readout)[1]["X-Cache"] == "HIT"
 
 
 def test_an_edit_a_withdrawal_and_a_rename_purge_the_pages_that_show_them(purged_through):

@@ -173,6 +173,9 @@ TOGETHER_UP_TO = 3
 # officials and 5 topics, but 175 for 10 officials. Past this many it notes READOUTS
 # instead (every readout's page), so that one ban stays within Varnish's header limit.
 MOST_TOGETHER_KEYS = 200
+# The most sets a readout's page names for one of its lists (20 officials taken 3 at a
+# time would be 1,140 keys, some 19 kB in a header).
+MOST_PAGE_SETS = 60
 
 
 def together_keys(prefix: str, ids, size: int) -> set[str]:
@@ -193,7 +196,10 @@ def page_keys(prefix: str, ids, best: list, size: int) -> set[str]:
     count a topic fewer there; the page keeps its list, every link still good, until one
     of its keys is purged or CDN_MAX_AGE runs out."""
     needed = best[-1].shared if len(best) >= size else 1
-    return together_keys(prefix, ids, needed) if ids else set()
+    keys = together_keys(prefix, ids, needed) if ids else set()
+    # Every newcomer notes its own `o` and `t` keys too: a page with more sets than a
+    # header should carry (Varnish refuses a response header over 8 kB) carries those.
+    return keys if len(keys) <= MOST_PAGE_SETS else together_keys(prefix, ids, 1)
 
 
 def written_keys(official_ids, topic_ids) -> set[str]:

@@ -8,6 +8,7 @@ With Varnish itself: tests/upkeep/test_varnish.py.
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 from factories import make_meeting, make_official
@@ -173,6 +174,15 @@ def test_a_readout_with_more_sets_than_a_ban_should_name_purges_every_readout_pa
     purged = purges(publish)  # C(12, 2) + C(12, 3) = 286 sets: more than a ban should carry
     assert "readouts" in purged and not any("x" in key for key in purged)
     assert KeptPurges.calls[-1][1] is False  # named, not everything
+
+
+def test_a_readout_page_with_too_many_sets_for_a_header_names_its_records_instead():
+    listed = [SimpleNamespace(pk=i, shared=3) for i in range(5)]  # all share 3 officials
+    assert purge.page_keys("o", [4, 7, 9], listed, 5) == {"o4x7x9"}
+    crowd = list(range(1, 21))  # 20 officials: 1,140 sets of three
+    assert purge.page_keys("o", crowd, listed, 5) == {f"o{i}" for i in crowd}
+    assert purge.page_keys("o", crowd, listed[:4], 5) == {f"o{i}" for i in crowd}  # not full
+    assert purge.page_keys("t", [], [], 5) == set()
 
 
 def test_a_draft_saved_purges_nothing(purges, db):

@@ -31,6 +31,7 @@ import functools
 import http.client
 import itertools
 import logging
+import math
 import threading
 from urllib.parse import urlsplit
 
@@ -179,7 +180,9 @@ MOST_PAGE_SETS = 60
 
 
 def together_keys(prefix: str, ids, size: int) -> set[str]:
-    """The keys of every set of `size` of these ids: `o4x7` for officials 4 and 7."""
+    """The keys of every set of `size` of these ids: `o4x7` for officials 4 and 7 (the
+    callers count them first, math.comb: a readout of 500 officials has 20 million sets
+    of three)."""
     ordered = sorted(set(ids))
     size = min(size, TOGETHER_UP_TO)
     return {prefix + "x".join(map(str, chosen)) for chosen in itertools.combinations(ordered, size)}
@@ -195,21 +198,24 @@ def page_keys(prefix: str, ids, best: list, size: int) -> set[str]:
     newest RELATED_CANDIDATES taggings), and a listed readout at its far end may then
     count a topic fewer there; the page keeps its list, every link still good, until one
     of its keys is purged or CDN_MAX_AGE runs out."""
-    needed = best[-1].shared if len(best) >= size else 1
-    keys = together_keys(prefix, ids, needed) if ids else set()
+    needed = min(best[-1].shared if len(best) >= size else 1, TOGETHER_UP_TO)
     # Every newcomer notes its own `o` and `t` keys too: a page with more sets than a
     # header should carry (Varnish refuses a response header over 8 kB) carries those.
-    return keys if len(keys) <= MOST_PAGE_SETS else together_keys(prefix, ids, 1)
+    if math.comb(len(set(ids)), needed) > MOST_PAGE_SETS:
+        needed = 1
+    return together_keys(prefix, ids, needed) if ids else set()
 
 
 def written_keys(official_ids, topic_ids) -> set[str]:
     """The keys of the sets of a written readout's officials and topics (of two to
     TOGETHER_UP_TO: one are its own `o` and `t` keys), or READOUTS when there are too many."""
-    keys = set()
-    for prefix, ids in (("o", official_ids), ("t", topic_ids)):
-        for size in range(2, TOGETHER_UP_TO + 1):
-            keys |= together_keys(prefix, ids, size) if len(set(ids)) >= size else set()
-    return {READOUTS} if len(keys) > MOST_TOGETHER_KEYS else keys
+    sets = [(prefix, set(ids)) for prefix, ids in (("o", official_ids), ("t", topic_ids))]
+    sizes = range(2, TOGETHER_UP_TO + 1)
+    if sum(math.comb(len(ids), size) for _, ids in sets for size in sizes) > MOST_TOGETHER_KEYS:
+        return {READOUTS}
+    return {
+        key for prefix, ids in sets for size in sizes for key in together_keys(prefix, ids, size)
+    }
 
 
 def _ids_in(facet_keys, prefix: str) -> list[int]:

@@ -183,6 +183,10 @@ def test_a_readout_page_with_too_many_sets_for_a_header_names_its_records_instea
     assert purge.page_keys("o", crowd, listed, 5) == {f"o{i}" for i in crowd}
     assert purge.page_keys("o", crowd, listed[:4], 5) == {f"o{i}" for i in crowd}  # not full
     assert purge.page_keys("t", [], [], 5) == set()
+    # Counted before they are made: 500 officials have 20 million sets of three.
+    assert len(purge.page_keys("o", range(500), listed, 5)) == 500
+    assert purge.written_keys(range(500), range(5)) == {"readouts"}
+    assert purge.written_keys([4, 7, 9], [1]) == {"o4x7", "o4x9", "o7x9", "o4x7x9"}
 
 
 def test_a_draft_saved_purges_nothing(purges, db):

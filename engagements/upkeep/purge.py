@@ -6,15 +6,16 @@ Every public answer carries surrogate keys (public/surrogate.py) naming what it 
 home page, feeds, indexes, the API's lists). A readout's page lists the readouts sharing
 most of its officials and of its topics: it carries their `m` keys and the keys of the
 sets of its officials or topics a newcomer would have to share to enter those lists
-(`o7x9`: officials 7 and 9 together; `together_keys`), and a written readout notes its
-own sets (`written_keys`), so that a publication does not empty every readout page that
-shares a topic with it. A write the public sees notes the keys it
-touches (`note`, called from upkeep/receivers.py and facetcounts.py, and `list` on every
-bump of the version); when its transaction commits, the keys go to the configured purger
-in one call (at once, outside a transaction). So a readout published on topic t5 empties
-exactly the pages tagged `list`, `t5`, its countries', its officials' and its own, and an
-unrelated topic's page stays cached. A renamed country, official or topic purges everything
-(receivers.py: its name shows in other records' pages, in their rows and facets).
+(`o7x9`: officials 7 and 9 together; `page_keys`). A write the public sees notes the keys
+it touches (`note`, called from upkeep/receivers.py and facetcounts.py, and `list` on every
+bump of the version), a written readout's with its sets' (`written_keys`); when its
+transaction commits, the keys go to the configured purger in one call (at once, outside a
+transaction). So a readout published on topic t5 empties exactly the pages tagged `list`,
+`t5`, its countries', its officials' and its own, and those of the readouts whose related
+lists it may enter; an unrelated topic's page, and a readout's that shares a topic with it
+but lists five sharing more, stay cached. A renamed country, official or topic purges
+everything (receivers.py: its name shows in other records' pages, in their rows and
+facets).
 
 A purge that fails is logged, never raised: the write has committed, and what was not
 purged is served until its `s-maxage` (CDN_MAX_AGE) runs out.
@@ -170,9 +171,9 @@ def readout_keys(meeting_id: int, facet_keys: str = "") -> list[str]:
 # related list ends with one sharing more than this carries the keys of its sets of this
 # size: a newcomer sharing that many purges it, whether or not it enters (rare; safe).
 TOGETHER_UP_TO = 3
-# A readout written notes the keys of all its sets up to TOGETHER_UP_TO: 39 for 4
-# officials and 5 topics, but 175 for 10 officials. Past this many it notes READOUTS
-# instead (every readout's page), so that one ban stays within Varnish's header limit.
+# A readout written notes the keys of its sets of two and three: 30 for 4 officials and
+# 5 topics, but 165 for 10 officials. Past this many it notes READOUTS instead (every
+# readout's page), so that one ban stays within Varnish's header limit.
 MOST_TOGETHER_KEYS = 200
 # The most sets a readout's page names for one of its lists (20 officials taken 3 at a
 # time would be 1,140 keys, some 19 kB in a header).

@@ -102,7 +102,9 @@ class _Substance(Expression):
 
     def as_sql(self, compiler, connection):
         alias = compiler.quote_name(compiler.query.get_initial_alias())
-        return f"(1 + ln(1 + octet_length({alias}.body) / {SUBSTANCE_CHARS}.0))", []
+        # In float8: `/ 300.0` made it numeric, whose ln() took 20-35 ms of a search
+        # ranking 10,000 matches (2 µs each); the rank itself took 1 ms.
+        return f"(1 + ln(1 + octet_length({alias}.body)::float8 / {SUBSTANCE_CHARS}))", []
 
 
 SUBSTANCE_CHARS = 300

@@ -261,20 +261,9 @@ def _apply(changes: dict[tuple[str, int, str, int], int]) -> None:
     """Add each change to its count: rows appear, change or go (at zero)."""
     if not changes:
         return
-    by_scope: dict[str, set[int]] = defaultdict(set)
-    by_value: dict[str, set[int]] = defaultdict(set)
-    for scope_facet, scope_value, facet, value in changes:
-        by_scope[scope_facet].add(scope_value)
-        by_value[facet].add(value)
-    values = Q()
-    for facet, members in by_value.items():
-        values |= Q(facet=facet, value__in=members)
-    scopes = Q()
-    for scope_facet, members in by_scope.items():
-        scopes |= Q(scope_facet=scope_facet, scope_value__in=members)
     existing = {
         (row.scope_facet, row.scope_value, row.facet, row.value): row
-        for row in FacetCount.objects.filter(scopes, values)
+        for row in FacetCount.objects.filter(_touched(changes))
     }
     updated, emptied, created = [], [], []
     for key, change in changes.items():
@@ -293,6 +282,45 @@ def _apply(changes: dict[tuple[str, int, str, int], int]) -> None:
 
 
 _KEY_FIELDS = ("scope_facet", "scope_value", "facet", "value")
+# Up to this many (scope, value) combinations, the counts a change touches are looked up
+# one by one in the unique index: one readout's are about 250 (measured at 100,000: 6 ms
+# against 130), fifty readouts' 350,000 (534 ms against 258 reading their scopes whole).
+EXACT_PROBES_UP_TO = 5000
+
+
+def _touched(changes) -> Q:
+    """The counts these (scope facet, scope value, facet, value) changes touch, and a few
+    more: every scope of theirs with every value of theirs."""
+    by_scope: dict[str, set[int]] = defaultdict(set)
+    by_value: dict[str, set[int]] = defaultdict(set)
+    for scope_facet, scope_value, facet, value in changes:
+        by_scope[scope_facet].add(scope_value)
+        by_value[facet].add(value)
+    probes = sum(map(len, by_scope.values())) * sum(map(len, by_value.values()))
+    wanted = Q()
+    if probes <= EXACT_PROBES_UP_TO:
+        # One readout's changes (a publish, an edit): each (scope facet, counted facet) a
+        # term of its own, naming all four columns of the unique index, which then finds
+        # exactly the counts asked for. With the scopes and the values in two separate
+        # ORs, PostgreSQL read every count of each scope: 93,000 rows, 130 ms, to keep
+        # 252 for a readout on the busiest topic at 100,000.
+        for scope_facet, scope_values in by_scope.items():
+            for facet, values in by_value.items():
+                wanted |= Q(
+                    scope_facet=scope_facet,
+                    scope_value__in=scope_values,
+                    facet=facet,
+                    value__in=values,
+                )
+        return wanted
+    # Many readouts' (an import's chunk): the index would be probed for every scope and
+    # value combined (millions); reading the scopes' counts whole is cheaper.
+    values = Q()
+    for facet, members in by_value.items():
+        values |= Q(facet=facet, value__in=members)
+    for scope_facet, members in by_scope.items():
+        wanted |= Q(scope_facet=scope_facet, scope_value__in=members)
+    return wanted & values
 
 
 @contextlib.contextmanager

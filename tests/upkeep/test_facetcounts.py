@@ -60,7 +60,13 @@ def archive(people):
     return meetings
 
 
-def test_counts_follow_every_kind_of_write(archive, people, staff_client, tmp_path):
+# The counts a write touches are looked up one by one (a readout's), or read with their
+# scopes whole (many readouts'): both ways on every write.
+@pytest.mark.parametrize("exact_up_to", [facetcounts.EXACT_PROBES_UP_TO, 0])
+def test_counts_follow_every_kind_of_write(
+    archive, people, staff_client, tmp_path, monkeypatch, exact_up_to
+):
+    monkeypatch.setattr(facetcounts, "EXACT_PROBES_UP_TO", exact_up_to)
     assert FacetCount.objects.filter(scope_facet="all", facet="kind").exists()
     assert_exact()
     first, second = archive[0], archive[1]

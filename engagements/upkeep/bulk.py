@@ -1,9 +1,36 @@
-"""Writing many rows at once on PostgreSQL: indexes built once at the end, not row by row."""
+"""Writing many rows at once on PostgreSQL: indexes built once at the end, not row by row;
+one field of many rows in one statement."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+
+from django.db import connection
+from django.db.models import Model
+
+
+def update_field(model: type[Model], field_name: str, rows: Sequence[Model], batch_size: int):
+    """Save one field of many rows. On PostgreSQL one UPDATE joined with the new values
+    (`unnest` of two arrays): Django's bulk_update writes a CASE with a branch per row of
+    the batch, which every row it updates walks (the 50,000 kept counts of 500 readouts at
+    100,000: 9 s, against 1.5 s so). Elsewhere, bulk_update in batches of `batch_size`."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_update(rows, [field_name], batch_size=batch_size)
+        return
+    meta, field = model._meta, model._meta.get_field(field_name)
+    pk_type, value_type = meta.pk.db_type(connection), field.db_type(connection)
+    column, pk_column = field.column, meta.pk.column
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Our own table's and columns' names; every value is a parameter.
+            f'UPDATE "{meta.db_table}" AS kept SET "{column}" = new.value '  # noqa: S608
+            f"FROM unnest(%s::{pk_type}[], %s::{value_type}[]) AS new(pk, value) "
+            f'WHERE kept."{pk_column}" = new.pk',
+            [[row.pk for row in rows], [getattr(row, field.attname) for row in rows]],
+        )
 
 
 @contextlib.contextmanager

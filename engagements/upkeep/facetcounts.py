@@ -276,27 +276,9 @@ def _apply(changes: dict[tuple[str, int, str, int], int]) -> None:
             continue
         row.count += change
         (updated if row.count > 0 else emptied).append(row)
-    _write_counts(updated)
+    bulk.update_field(FacetCount, "count", updated, batch_size=_CHUNK)
     FacetCount.objects.filter(pk__in=[row.pk for row in emptied]).delete()
     FacetCount.objects.bulk_create(created, batch_size=_CHUNK)
-
-
-def _write_counts(rows: list[FacetCount]) -> None:
-    """Save the rows' new counts. On PostgreSQL one UPDATE joined with the new values:
-    Django's bulk_update writes a CASE of 500 branches that every row it updates walks
-    (9 s for the 50,000 counts of 500 readouts at 100,000)."""
-    if not rows:
-        return
-    if connection.vendor != "postgresql":
-        FacetCount.objects.bulk_update(rows, ["count"], batch_size=_CHUNK)
-        return
-    table = FacetCount._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS kept SET count = new.count "  # noqa: S608 (our table)
-            "FROM unnest(%s::bigint[], %s::bigint[]) AS new(id, count) WHERE kept.id = new.id",
-            [[row.pk for row in rows], [row.count for row in rows]],
-        )
 
 
 _KEY_FIELDS = ("scope_facet", "scope_value", "facet", "value")

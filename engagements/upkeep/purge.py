@@ -185,7 +185,6 @@ def together_keys(prefix: str, ids, size: int) -> set[str]:
     callers count them first, math.comb: a readout of 500 officials has 20 million sets
     of three)."""
     ordered = sorted(set(ids))
-    size = min(size, TOGETHER_UP_TO)
     return {prefix + "x".join(map(str, chosen)) for chosen in itertools.combinations(ordered, size)}
 
 
@@ -204,7 +203,7 @@ def page_keys(prefix: str, ids, best: list, size: int) -> set[str]:
     # header should carry (Varnish refuses a response header over 8 kB) carries those.
     if math.comb(len(set(ids)), needed) > MOST_PAGE_SETS:
         needed = 1
-    return together_keys(prefix, ids, needed) if ids else set()
+    return together_keys(prefix, ids, needed)
 
 
 def written_keys(official_ids, topic_ids) -> set[str]:
@@ -219,8 +218,10 @@ def written_keys(official_ids, topic_ids) -> set[str]:
     }
 
 
-def _ids_in(facet_keys, prefix: str) -> list[int]:
-    return [int(key[1:]) for key in facet_keys if key[:1] == prefix and key[1:].isdigit()]
+def _written_sets(keys: list[str]) -> set[str]:
+    """written_keys of a readout's `o` and `t` keys ("o7", "t5": its facet keys)."""
+    ids = {prefix: [int(key[1:]) for key in keys if key[:1] == prefix] for prefix in "ot"}
+    return written_keys(ids["o"], ids["t"])
 
 
 def note_readouts(meeting_ids) -> None:
@@ -231,8 +232,7 @@ def note_readouts(meeting_ids) -> None:
 
     ids = list(meeting_ids)
     for pk, keys in Meeting.objects.filter(pk__in=ids).values_list("pk", "facet_keys"):
-        split = keys.split()
-        note(*readout_keys(pk, keys), *written_keys(_ids_in(split, "o"), _ids_in(split, "t")))
+        note(*readout_keys(pk, keys), *_written_sets(keys.split()))
     note(*(f"m{pk}" for pk in ids))  # deleted ones too
 
 
@@ -243,4 +243,4 @@ def note_facets(meeting_id: int, facets) -> None:
     """A readout's key, its (facet, value) pairs' keys and their sets' (facetcounts' before
     and after)."""
     keys = [f"{FACET_PREFIXES[f]}{v}" for f, v in facets if f in FACET_PREFIXES]
-    note(f"m{meeting_id}", *keys, *written_keys(_ids_in(keys, "o"), _ids_in(keys, "t")))
+    note(f"m{meeting_id}", *keys, *_written_sets(keys))

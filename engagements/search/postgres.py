@@ -67,7 +67,8 @@ def _not_phrase(words: list[str]) -> SearchQuery:
 
 def web_query(text: str, synonyms: Sequence[str] = ()) -> SearchQuery | None:
     """The tsquery of the search both engines run (query.prepare): each group one of its
-    phrases, every group, none of the excluded phrases; None when no word is left."""
+    phrases, every group, none of the excluded phrases, or any of the names the search
+    names; None when no word is left."""
     parsed = prepare(text, synonyms)
     query = None
     for alternatives in parsed.groups:
@@ -75,6 +76,8 @@ def web_query(text: str, synonyms: Sequence[str] = ()) -> SearchQuery | None:
         query = either if query is None else query & either
     for words in parsed.excluded:
         query = _not_phrase(words) if query is None else query & _not_phrase(words)
+    for words in parsed.names:  # a topic's or an official's names, as well as the words
+        query = query | _phrase(words)
     return query
 
 

@@ -25,6 +25,9 @@ class ParsedQuery:
 
     groups: list[list[list[str]]] = field(default_factory=list)  # [[phrase tokens, …], …]
     excluded: list[list[str]] = field(default_factory=list)
+    # When the whole query names a topic or an official: its names, each found as well as
+    # the reading itself (groups), which they widen and never narrow.
+    names: list[list[str]] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
@@ -157,7 +160,7 @@ def prepare(text: str, synonyms: Iterable[str] = ()) -> ParsedQuery:
     """The search both engines run for `text`: its reading (`parse`) without stop words,
     each word also in its other spelling (British or American), and, when the whole query
     is the name or an alias of a topic or an official (`synonyms`: all its names), any of
-    its names."""
+    its names (`names`), as well as the words themselves."""
     parsed = parse(text)
     groups = [
         kept
@@ -167,15 +170,19 @@ def prepare(text: str, synonyms: Iterable[str] = ()) -> ParsedQuery:
     excluded = [p for phrase in parsed.excluded if (p := _trimmed(phrase))]
     names = [words_of(name) for name in synonyms]
     names = [words for words in names if words]
+    widened = []
     if names and not excluded and all(len(alternatives) == 1 for alternatives in groups):
         # Compared without stop words, which the reading leaves out: "Belt and Road
         # Initiative" is read as Belt, Road, Initiative.
         asked = _content_key(word for (phrase,) in groups for word in phrase)
         if asked and any(_content_key(words) == asked for words in names):
-            # "Shanghai Cooperation Organization" is the SCO: any of its names will do.
-            groups = [list({_words_key(words): words for words in names}.values())]
+            # "Shanghai Cooperation Organization" is the SCO: any of its names will do, and
+            # so do its words wherever they stand ("Gwadar Port": the port of Gwadar).
+            widened = _with_spellings(list({_words_key(w): w for w in names}.values()))
     return ParsedQuery(
-        groups=[_with_spellings(alternatives) for alternatives in groups], excluded=excluded
+        groups=[_with_spellings(alternatives) for alternatives in groups],
+        excluded=excluded,
+        names=widened,
     )
 
 

@@ -78,10 +78,14 @@ def _fts5_phrase(words: list[str]) -> str:
     return '"' + " ".join(w.replace('"', '""') for w in words) + '"'
 
 
-def _fts5_expression(groups: list[list[list[str]]]) -> str:
-    return " AND ".join(
+def _fts5_expression(groups: list[list[list[str]]], names: list[list[str]] = ()) -> str:
+    """Every group (any of its phrases), or any of `names` (query.prepare)."""
+    every = " AND ".join(
         "(" + " OR ".join(_fts5_phrase(p) for p in alternatives) + ")" for alternatives in groups
     )
+    if not names:
+        return every
+    return "(" + " OR ".join(_fts5_phrase(p) for p in names) + f") OR ({every})"
 
 
 class _Bm25Rank(Expression):
@@ -134,7 +138,7 @@ def matching(
             return meetings.none(), no_rank
         found = meetings
     else:
-        expression = _fts5_expression(parsed.groups)
+        expression = _fts5_expression(parsed.groups, parsed.names)
         matches = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
         if ranked:
             with connection.cursor() as cursor:
@@ -166,6 +170,6 @@ def snippet_rows(meeting_ids: list[int], text: str, synonyms: Sequence[str] = ()
         cursor.execute(
             f"SELECT rowid, snippet({FTS_TABLE}, 2, %s, %s, ' … ', 30) FROM {FTS_TABLE} "
             f"WHERE {FTS_TABLE} MATCH %s AND rowid IN ({placeholders})",
-            [MARK_START, MARK_END, _fts5_expression(parsed.groups), *meeting_ids],
+            [MARK_START, MARK_END, _fts5_expression(parsed.groups, parsed.names), *meeting_ids],
         )
         return cursor.fetchall()

@@ -753,34 +753,51 @@ def test_a_search_that_is_a_topics_name_finds_its_other_names_after_its_own(clie
     assert "Summit in Tianjin" in body and "Unrelated" not in body
 
 
+def test_a_search_that_names_a_topic_still_finds_its_words_apart(client, db):
+    """Naming a topic widens a search to its other names and never narrows it: "Gwadar
+    Port" finds what "port Gwadar" finds, the port of Gwadar, as well as "GP"."""
+    make_topic("Gwadar Port", aliases="GP")
+    make_meeting("Port talks", topics=["Gwadar Port"], body="On the Gwadar Port.")
+    make_meeting("Harbour review", body="The port of Gwadar was reviewed.")
+    make_meeting("Acronym", body="They spoke of GP.")
+    make_meeting("Elsewhere", body="A port in Karachi.")
+    found = titles(client, "Gwadar Port")
+    assert set(found) == {"Port talks", "Harbour review", "Acronym"}
+    # The readouts that use the words searched come before the one found by another name.
+    assert found[-1] == "Acronym"
+    assert set(titles(client, "port Gwadar")) == {"Port talks", "Harbour review"}
+
+
 def test_prepare_reads_the_same_search_for_both_engines():
     assert search.prepare("the defence of Gwadar").groups == [
         [["defence"], ["defense"]],
         [["Gwadar"]],
     ]
     assert search.prepare("-the cpec").excluded == []
-    assert search.prepare("SCO", ["Shanghai Cooperation Organisation", "SCO"]).groups == [
-        [
-            ["Shanghai", "Cooperation", "Organisation"],
-            ["SCO"],
-            ["Shanghai", "Cooperation", "organization"],
-        ]
+    # A search that is a name is widened to the record's other names (in both spellings),
+    # and still reads its own words.
+    sco = search.prepare("SCO", ["Shanghai Cooperation Organisation", "SCO"])
+    assert sco.groups == [[["SCO"]]]
+    assert sco.names == [
+        ["Shanghai", "Cooperation", "Organisation"],
+        ["SCO"],
+        ["Shanghai", "Cooperation", "organization"],
     ]
     # Only a whole query that is a name is widened: "SCO summit" is not.
-    assert search.prepare("SCO summit", ["SCO", "Shanghai Cooperation Organisation"]).groups == [
-        [["SCO"]],
-        [["summit"]],
-    ]
+    summit = search.prepare("SCO summit", ["SCO", "Shanghai Cooperation Organisation"])
+    assert summit.groups == [[["SCO"]], [["summit"]]]
+    assert summit.names == []
     # A name with stop words is still the name, read without them: "Belt and Road
     # Initiative" (read as Belt, Road, Initiative) finds what says BRI.
-    assert search.prepare(
-        "belt and road initiative", ["Belt and Road Initiative", "BRI"]
-    ).groups == [[["Belt", "and", "Road", "Initiative"], ["BRI"]]]
+    bri = search.prepare("belt and road initiative", ["Belt and Road Initiative", "BRI"])
+    assert bri.groups == [[["belt"]], [["road"]], [["initiative"]]]
+    assert bri.names == [["Belt", "and", "Road", "Initiative"], ["BRI"]]
     assert search.prepare(
         "party-to-party exchanges", ["party-to-party exchanges", "inter-party exchanges"]
-    ).groups == [[["party", "to", "party", "exchanges"], ["inter", "party", "exchanges"]]]
+    ).names == [["party", "to", "party", "exchanges"], ["inter", "party", "exchanges"]]
     # A name of stop words alone is not searched for a query of stop words ("The Who").
-    assert search.prepare("the", ["The", "The Who"]).groups == []
+    the = search.prepare("the", ["The", "The Who"])
+    assert the.groups == the.names == []
 
 
 def test_refresh_derived_rebuilds_the_search_text_of_every_readout(client, library):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
+from django import forms
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test import Client
@@ -55,7 +56,7 @@ def make_meeting(
     location: str | None = "CN",
     city: str = "Beijing",
     participants: list[tuple[Official, str, str]] | None = None,
-    topics: list[str] | None = None,
+    topics: list[str | Topic] | None = None,
     sources: list[dict] | None = None,
     **fields,
 ) -> Meeting:
@@ -76,6 +77,11 @@ def make_meeting(
         )
         if topics:
             meeting.topics.set(topics)
+            # In the order given, main subjects first, as the importer numbers them.
+            names = [getattr(topic, "name", topic) for topic in topics]  # names or topics
+            place = {name.casefold(): i for i, name in enumerate(names)}
+            for pk, name in meeting.topic_links.values_list("pk", "tag__name"):
+                meeting.topic_links.filter(pk=pk).update(order=place[name.casefold()])
         for order, source in enumerate(sources or [{"publisher": "Test Agency"}]):
             Source.objects.create(meeting=meeting, order=order, **source)
     derived.refresh([meeting.pk])
@@ -87,6 +93,35 @@ def make_organization(name: str = "Ministry of Foreign Affairs", **fields) -> Or
 
 
 ADD_URL = "/admin/engagements/meeting/add/"
+
+
+def change_form_data(page) -> dict:
+    """An admin change form's fields as a browser would post them back unchanged."""
+    data = {}
+    for form in [page.context["adminform"].form, *page.context["inline_admin_formsets"]]:
+        if hasattr(form, "formset"):
+            formset = form.formset
+            data.update(
+                {
+                    f"{formset.prefix}-{key}": value
+                    for key, value in formset.management_form.initial.items()
+                }
+            )
+            bound = formset.forms
+        else:
+            bound = [form]
+        for each in bound:
+            for name in each.fields:
+                value = each[name].value()
+                if value is None or value is False:
+                    continue
+                widget = each[name].field.widget
+                if isinstance(value, list) and isinstance(widget, forms.TextInput):
+                    value = widget.format_value(value)  # shown as text (the readout's topics)
+                if isinstance(value, list | tuple):
+                    value = [str(v) for v in value]
+                data[each.add_prefix(name)] = value if isinstance(value, list) else str(value)
+    return data
 
 
 def inline_management(prefix: str, total: int) -> dict[str, str]:

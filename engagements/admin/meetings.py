@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 
 from engagements.admin.base import HistoryAdmin, can_publish
 from engagements.admin.paste import PasteAdminMixin, ProposalInlineMixin
+from engagements.admin.topics import OrderedTopicsField, put_in_order
 from engagements.desk import publishing
 from engagements.models import (
     AccountTitle,
@@ -199,8 +200,18 @@ class AccountTitleInline(admin.TabularInline):
         return field
 
 
+class MeetingForm(forms.ModelForm):
+    """The readout form: its topics shown in the readout's order, main subjects first."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and "topics" in self.fields:
+            self.initial["topics"] = self.instance.topics_in_order
+
+
 @admin.register(Meeting)
 class MeetingAdmin(PasteAdminMixin, HistoryAdmin):
+    form = MeetingForm
     change_list_template = "admin/engagements/meeting/change_list.html"  # + "Paste…"
     list_display = ["title", "date", "kind", "place", "participant_count", "status"]
     ordering = ["-date", "-id"]
@@ -230,6 +241,15 @@ class MeetingAdmin(PasteAdminMixin, HistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(participant_count=Count("participations"))
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "topics":
+            return db_field.formfield(
+                form_class=OrderedTopicsField,
+                help_text="Separated by commas, the main subjects first (a name with a "
+                'comma in it goes in double quotes: "trade, investment").',
+            )
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     # -- roles: Contributors write drafts, Editors publish ---------------------------------
 
@@ -270,13 +290,15 @@ class MeetingAdmin(PasteAdminMixin, HistoryAdmin):
     def save_related(self, request, form, formsets, change) -> None:
         super().save_related(request, form, formsets, change)
         # A readout's topics are the union of its accounts': a topic an account names is
-        # the readout's too.
+        # the readout's too (after those typed).
         meeting = form.instance
         named = Topic.objects.filter(accounts__meeting=meeting).exclude(
             meeting_links__content_object=meeting
         )
         if named.exists():
             meeting.topics.add(*named.distinct())
+        if "topics" in form.cleaned_data:
+            put_in_order(meeting, form.cleaned_data["topics"])
         derived.refresh([meeting.pk])
 
     @admin.display(description="participants", ordering="participant_count")

@@ -19,8 +19,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import slugify
-from taggit.utils import edit_string_for_tags
 
+from engagements.admin.topics import topics_text
 from engagements.desk import pressrelease
 from engagements.models import (
     Country,
@@ -106,7 +106,7 @@ def proposal_as_initial(proposal: pressrelease.Proposal) -> dict:
             "location_country": known_countries.get(proposal.location_country_code),
             "summary": proposal.summary[: longest(Meeting, "summary")],
             "body": proposal.body,
-            "topics": edit_string_for_tags(proposal.topics),
+            "topics": topics_text(proposal.topics),  # in the release's order
             "status": Meeting.Status.DRAFT,
         },
         "participants": [

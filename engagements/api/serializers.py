@@ -121,7 +121,7 @@ class MeetingSerializer(serializers.ModelSerializer):
     api_url = ApiLinkField("meeting-detail", "external_id")
     location_country = CountryRefSerializer(allow_null=True)
     participants = ParticipantSerializer(source="participations", many=True)
-    topics = TopicRefSerializer(many=True)
+    topics = TopicRefSerializer(many=True, source="topics_in_order")  # main subjects first
     synthetic = serializers.BooleanField(help_text="Sample data made by the archive's generator.")
 
     class Meta:

@@ -83,6 +83,14 @@ def merge_topics(*, keep: Topic, duplicates: Sequence[Topic]) -> int:
                 "content_object_id", flat=True
             )
         )
+        # Where a readout has both, the kept topic takes the better of their places.
+        places = dict(
+            links.filter(content_object_id__in=already).values_list("content_object_id", "order")
+        )
+        for link in TaggedMeeting.objects.filter(tag=keep, content_object_id__in=already):
+            if places[link.content_object_id] < link.order:
+                link.order = places[link.content_object_id]
+                link.save(update_fields=["order"])
         links.filter(content_object_id__in=already).delete()
         links.update(tag=keep)
         keep.description = keep.description or duplicate.description

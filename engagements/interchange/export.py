@@ -70,10 +70,12 @@ def _chunk_records(rows: list[dict]) -> Iterator[tuple[dict, dict]]:
     ):
         former.setdefault(meeting_id, []).append(path)
     themes: dict[int, list[str]] = {}
-    for meeting_id, name in TaggedMeeting.objects.filter(content_object_id__in=ids).values_list(
-        "content_object_id", "tag__name"
+    for meeting_id, name in (
+        TaggedMeeting.objects.filter(content_object_id__in=ids)
+        .order_by("content_object_id", "order", "id")
+        .values_list("content_object_id", "tag__name")
     ):
-        themes.setdefault(meeting_id, []).append(name)
+        themes.setdefault(meeting_id, []).append(name)  # main subjects first
     sources: dict[int, list[dict]] = {}
     account_titles: dict[int, dict[str, str]] = {}
     for source_id, name, title in (
@@ -128,7 +130,7 @@ def _chunk_records(rows: list[dict]) -> Iterator[tuple[dict, dict]]:
             "kind": row["kind"],
             "location": {"city": row["city"], "country": row["location_country__code"]},
             "participants": people.get(pk, []),
-            "themes": sorted(themes.get(pk, []), key=str.casefold),
+            "themes": themes.get(pk, []),
             "summary": row["summary"],
             "body": row["body"],
             "sources": sources.get(pk, []),

@@ -432,7 +432,7 @@ class Importer:
             if meeting.location_country_id:
                 involved.add(meeting.location_country_id)
             countries += [(meeting.pk, c) for c in involved]
-            links += [(meeting.pk, t) for t in topic_ids]
+            links += [(meeting.pk, t, order) for order, t in enumerate(topic_ids)]
             sources += [
                 (meeting.pk, s.url, s.publisher,
                  s.published.isoformat() if s.published else None, s.archived_url, order,
@@ -452,7 +452,7 @@ class Importer:
             ["meeting", "official", "role", "title", "order", "organization"],
             participations,
         )
-        _insert(TaggedMeeting, ["content_object", "tag"], links)
+        _insert(TaggedMeeting, ["content_object", "tag", "order"], links)
         _insert(
             Source,
             ["meeting", "url", "publisher", "published", "archived_url", "order", "side",
@@ -613,7 +613,7 @@ class Importer:
                 | ({"organization": p.organization} if p.organization else {})
                 for p, oid in zip(readout.participants, official_ids, strict=True)
             ],
-            "themes": sorted((self.topic_names[t] for t in topic_ids), key=str.casefold),
+            "themes": [self.topic_names[t] for t in topic_ids],  # main subjects first
             "summary": readout.summary,
             "body": readout.body,
             "sources": [

@@ -49,6 +49,13 @@ def in_bulk_delete() -> bool:
     return _bulk_delete.get()
 
 
+# A readout's topics as it lists them, main subjects first (Meeting.topics_in_order):
+# taggit's `topics` manager orders them by name and takes no prefetch queryset.
+_TOPICS_IN_ORDER = models.Prefetch(
+    "topic_links", queryset=TaggedMeeting.objects.select_related("tag").order_by("order", "id")
+)
+
+
 class MeetingQuerySet(models.QuerySet):
     def published(self) -> MeetingQuerySet:
         """What the public sees. Every public view, feed and export starts here."""
@@ -119,7 +126,7 @@ class MeetingQuerySet(models.QuerySet):
                     "side", "side_organization"
                 ).prefetch_related("topics", "titles"),
             ),
-            "topics",
+            _TOPICS_IN_ORDER,
         )
 
     def for_listing(self) -> MeetingQuerySet:
@@ -131,7 +138,7 @@ class MeetingQuerySet(models.QuerySet):
                     "order", "id"
                 ),
             ),
-            "topics",
+            _TOPICS_IN_ORDER,
         )
 
 
@@ -288,6 +295,15 @@ class Meeting(models.Model):
     @property
     def place(self) -> str:
         return ", ".join(p for p in [self.city, str(self.location_country or "")] if p)
+
+    @property
+    def topics_in_order(self) -> list[Topic]:
+        """The readout's topics as it lists them, its main subjects first (TaggedMeeting.
+        order; prefetched by in_full and for_listing, else read here)."""
+        links = self.topic_links.all()
+        if "topic_links" not in getattr(self, "_prefetched_objects_cache", {}):
+            links = links.select_related("tag").order_by("order", "id")
+        return [link.tag for link in links]
 
 
 class Participation(models.Model):

@@ -311,6 +311,11 @@ class Topic(TagBase):
         return [line.strip() for line in self.aliases.splitlines() if line.strip()]
 
 
+# Where a topic stands among a readout's topics when nobody said (one added in the admin):
+# after those given a place, in the order they were added.
+UNORDERED = 32767
+
+
 class TaggedMeeting(TaggedItemBase):
     """Direct-FK link between a meeting and a topic (taggit's through model)."""
 
@@ -318,6 +323,11 @@ class TaggedMeeting(TaggedItemBase):
         "Meeting", on_delete=models.CASCADE, related_name="topic_links"
     )
     tag = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="meeting_links")
+    order = models.PositiveSmallIntegerField(
+        default=UNORDERED,
+        help_text="The topic's place among the readout's topics, from 0: its main subjects "
+        "first, as the readout's `themes` list them.",
+    )
 
     class Meta:
         verbose_name = "meeting topic"
@@ -327,5 +337,6 @@ class TaggedMeeting(TaggedItemBase):
             ),
         ]
         indexes = [
-            models.Index(fields=["tag", "content_object"], name="taggedmeeting_tag_meeting_idx")
+            models.Index(fields=["tag", "content_object"], name="taggedmeeting_tag_meeting_idx"),
+            models.Index(fields=["tag", "order"], name="taggedmeeting_tag_order_idx"),
         ]

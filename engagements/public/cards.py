@@ -92,7 +92,7 @@ def from_rows(rows: Iterable[tuple]) -> list[Card]:
         )
     topics = (
         TaggedMeeting.objects.filter(content_object_id__in=cards)
-        .order_by("content_object_id", "tag__name", "tag_id")
+        .order_by("content_object_id", "order", "id")  # main subjects first
         .values_list("content_object_id", "tag__name", "tag__slug")
     )
     for meeting_id, name, slug in topics:

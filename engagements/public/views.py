@@ -367,7 +367,7 @@ class MeetingDetailView(PublishedMeetingsMixin, DateDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         meeting = self.object
-        topic_ids = [t.pk for t in meeting.topics.all()]
+        topic_ids = [t.pk for t in meeting.topics_in_order]
         official_ids = [p.official_id for p in meeting.participations.all()]
         context["related"] = related.same_officials(meeting.pk, official_ids)
         context["same_topics"] = related.same_topics(meeting.pk, topic_ids)

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from factories import (
     ADD_URL,
+    change_form_data,
     make_country,
     make_meeting,
     make_official,
@@ -251,3 +252,62 @@ def test_a_save_that_fails_half_way_leaves_no_half_written_readout(staff_client)
     assert not Meeting.objects.exists()
     assert not Participation.objects.exists()
     assert not Topic.objects.filter(name="CPEC 2.0").exists()
+
+
+def test_topics_are_typed_main_subjects_first_and_kept_in_that_order(staff_client, client):
+    envoy = make_official("Khalil Hashmi", country="PK")
+    counterpart = make_official("Liu Haixing", country="CN")
+    data = readout_form(envoy=envoy, counterpart=counterpart)
+    data["topics"] = 'youth exchanges, CPEC 2.0, "trade, investment"'
+    response = staff_client.post(ADD_URL, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    meeting = Meeting.objects.get()
+    typed = ["youth exchanges", "CPEC 2.0", "trade, investment"]
+    assert [t.name for t in meeting.topics_in_order] == typed
+
+    # The form shows them in that order; saved as shown, they stay so.
+    change = f"/admin/engagements/meeting/{meeting.pk}/change/"
+    page = staff_client.get(change)
+    assert 'value="youth exchanges, CPEC 2.0, &quot;trade, investment&quot;"' in (
+        page.content.decode()
+    )
+    data = change_form_data(page)
+    assert staff_client.post(change, data).status_code == 302
+    assert [t.name for t in Meeting.objects.get().topics_in_order] == typed
+
+    # Reordered (and one removed, one added), as typed; a one-topic list is one topic.
+    data["topics"] = "CPEC 2.0, agriculture, youth exchanges"
+    assert staff_client.post(change, data).status_code == 302
+    assert [t.name for t in Meeting.objects.get().topics_in_order] == [
+        "CPEC 2.0",
+        "agriculture",
+        "youth exchanges",
+    ]
+    data["topics"] = "CPEC 2.0"
+    assert staff_client.post(change, data).status_code == 302
+    assert [t.name for t in Meeting.objects.get().topics_in_order] == ["CPEC 2.0"]
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "/topics/cpec-20/" in page
+
+
+@pytest.mark.parametrize(
+    "typed, error",
+    [
+        ('"unclosed, quote', None),  # read as far as it goes
+        ("a" * 200, "at most"),
+        (", ".join(f"topic {n}" for n in range(201)), "at most 200 topics"),
+        ("CPEC\x00 2.0", "Null characters are not allowed"),
+    ],
+)
+def test_malformed_topics_are_refused_or_read_without_a_server_error(staff_client, typed, error):
+    envoy = make_official("Khalil Hashmi", country="PK")
+    counterpart = make_official("Liu Haixing", country="CN")
+    data = readout_form(envoy=envoy, counterpart=counterpart) | {"topics": typed}
+    response = staff_client.post(ADD_URL, data)
+    if error:
+        assert response.status_code == 200
+        assert error in str(response.context["adminform"].form.errors["topics"])
+        assert not Meeting.objects.exists()
+    else:
+        assert response.status_code == 302
+        assert Meeting.objects.get().topics_in_order

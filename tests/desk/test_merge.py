@@ -114,6 +114,20 @@ def test_merging_topics_moves_links_once_and_keeps_the_name_as_an_alias(client, 
     assert cpec.alias_list == ["China-Pakistan Economic Corridor", "CPEC 1.0"]
     assert [t.name for t in one.topics.all()] == ["CPEC"]
     assert [t.name for t in two.topics.all()] == ["CPEC"]
+    # A readout that named both keeps the better place: the corridor was its first subject.
+    three = make_meeting(
+        "Corridor first", participants=[(official, "envoy", "")], topics=["Corridor", "trade", "X"]
+    )
+    corridor = Topic.objects.get(name="Corridor")
+    make_topic("X")
+    three.topics.add(cpec)  # added last, in the admin
+    assert [t.name for t in three.topics_in_order] == ["Corridor", "trade", "X", "CPEC"]
+    assert confirmed_merge(staff_client, TOPICS, [cpec, corridor], cpec).status_code == 302
+    assert [t.name for t in Meeting.objects.get(pk=three.pk).topics_in_order] == [
+        "CPEC",
+        "trade",
+        "X",
+    ]
     response = client.get("/topics/china-pakistan-economic-corridor/")
     assert response.status_code == 301 and response["Location"] == "/topics/cpec/"
     page = client.get("/topics/cpec/").content.decode()

@@ -558,3 +558,36 @@ def test_a_read_that_fails_midway_raises_and_writes_nothing():
     with pytest.raises(OSError, match="the disk went away"):
         import_readouts(lines(), batch_size=1)
     assert not Meeting.objects.exists()
+
+
+def test_a_readouts_themes_keep_their_order_main_subjects_first(tmp_path, client):
+    """The order of `themes` is the readout's: its main subjects first. It is kept, shown on
+    the readout's page and in the API, written back by the export, and a line that only
+    reorders them is a change."""
+    run(write(tmp_path, [readout(1, themes=["Gwadar Port", "CPEC 2.0", "agriculture"])]))
+    meeting = Meeting.objects.get(external_id="t-0001")
+    assert [t.name for t in meeting.topics_in_order] == ["Gwadar Port", "CPEC 2.0", "agriculture"]
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    shown = page[page.index('id="topics-heading"') :]
+    assert shown.index("Gwadar Port") < shown.index("CPEC 2.0") < shown.index("agriculture")
+    api = client.get(f"/api/meetings/{meeting.external_id}/").json()
+    assert [t["name"] for t in api["topics"]] == ["Gwadar Port", "CPEC 2.0", "agriculture"]
+    listed = client.get("/api/meetings/").json()["results"][0]
+    assert [t["name"] for t in listed["topics"]] == ["Gwadar Port", "CPEC 2.0", "agriculture"]
+
+    out = tmp_path / "out.jsonl"
+    call_command("export_readouts", str(out), stdout=io.StringIO())
+    exported = [json.loads(line) for line in out.read_text().splitlines()]
+    assert exported[-1]["themes"] == ["Gwadar Port", "CPEC 2.0", "agriculture"]
+
+    again, _ = run(write(tmp_path, [readout(1, themes=["Gwadar Port", "CPEC 2.0", "agriculture"])]))
+    assert "unchanged 1" in again
+    reordered, _ = run(
+        write(tmp_path, [readout(1, themes=["agriculture", "Gwadar Port", "CPEC 2.0"])], "b.jsonl")
+    )
+    assert "updated 1" in reordered
+    assert [t.name for t in Meeting.objects.get(pk=meeting.pk).topics_in_order] == [
+        "agriculture",
+        "Gwadar Port",
+        "CPEC 2.0",
+    ]

@@ -8,7 +8,7 @@ import json
 
 import pytest
 from django.contrib.auth.models import Group
-from factories import make_country, make_meeting, make_official, make_topic
+from factories import change_form_data, make_country, make_meeting, make_official, make_topic
 
 from engagements.desk import roles
 from engagements.interchange.export import export_records
@@ -425,7 +425,7 @@ def test_the_admin_keeps_a_title_in_an_account_and_refuses_another_readouts(staf
         "titles as each account gives them"
         not in staff_client.get("/admin/engagements/meeting/add/").content.decode().lower()
     )
-    data = _change_form_data(page)
+    data = change_form_data(page)
     pakistan = meeting.sources.get(side__code="PK")
     liu = meeting.participations.get(official__name="Liu Haixing")
     prefix = "account_titles"
@@ -441,7 +441,7 @@ def test_the_admin_keeps_a_title_in_an_account_and_refuses_another_readouts(staf
     assert response.status_code == 302, response.context["errors"] if response.context else ""
     assert AccountTitle.objects.get(meeting=meeting).title == "Head of the IDCPC"
     # A participant of another readout is not among the choices: the form says so.
-    data = _change_form_data(staff_client.get(change))
+    data = change_form_data(staff_client.get(change))
     data.update(
         {
             f"{prefix}-TOTAL_FORMS": "2",
@@ -453,32 +453,6 @@ def test_the_admin_keeps_a_title_in_an_account_and_refuses_another_readouts(staf
     response = staff_client.post(change, data)
     assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     assert AccountTitle.objects.count() == 1
-
-
-def _change_form_data(page) -> dict:
-    """The change form's fields as a browser would post them back."""
-    data = {}
-    for form in [page.context["adminform"].form, *page.context["inline_admin_formsets"]]:
-        if hasattr(form, "formset"):
-            formset = form.formset
-            data.update(
-                {
-                    f"{formset.prefix}-{key}": value
-                    for key, value in formset.management_form.initial.items()
-                }
-            )
-            forms = formset.forms
-        else:
-            forms = [form]
-        for each in forms:
-            for name in each.fields:
-                value = each[name].value()
-                if value is None or value is False:
-                    continue
-                if isinstance(value, list | tuple):
-                    value = [str(v) for v in value]
-                data[each.add_prefix(name)] = value if isinstance(value, list) else str(value)
-    return data
 
 
 def test_an_account_added_from_a_paste_is_a_revision_in_history(staff_client):

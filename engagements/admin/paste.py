@@ -20,7 +20,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.text import slugify
 
-from engagements.admin.topics import topics_text
+from engagements.admin.topics import put_in_order, topics_text
 from engagements.desk import pressrelease
 from engagements.models import (
     Country,
@@ -252,9 +252,14 @@ class PasteAdminMixin:
             )
             source.full_clean(exclude=["meeting"])
             source.save()
-            topics = list(Topic.objects.filter(pk__in=account["topics"]))
+            found = Topic.objects.in_bulk(account["topics"])
+            topics = [
+                found[pk] for pk in account["topics"] if pk in found
+            ]  # as the release has them
             source.topics.set(topics)
+            before = [topic.name for topic in meeting.topics_in_order]
             meeting.topics.add(*topics)  # a readout's topics are its accounts' union
+            put_in_order(meeting, before + [topic.name for topic in topics])  # the new ones last
             derived.refresh([meeting.pk])
             comment = f"Added an account from a pasted release: {source}."
             self.log_change(request, meeting, comment)

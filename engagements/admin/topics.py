@@ -15,13 +15,15 @@ from django import forms
 from taggit.forms import TagField
 
 from engagements.interchange.format import MAX_THEMES
-from engagements.models import Meeting, TaggedMeeting, Topic, longest
+from engagements.markup import without_bidi_controls
+from engagements.models import Meeting, Topic, longest
 
 
 def topic_names(text: str) -> list[str]:
-    """The topic names in `text`, in their order, each once (whatever its case)."""
-    flat = " ".join(text.replace("\x00", " ").split())  # one line: csv reads a line
-    if not flat:
+    """The topic names in `text`, in their order, each once (whatever its case), without
+    the bidirectional controls every record's text loses when saved."""
+    flat = without_bidi_controls(text.replace("\r", " ").replace("\n", " "))  # csv: a line
+    if not flat.strip():
         return []
     try:
         row = next(csv.reader([flat], skipinitialspace=True), [])
@@ -64,6 +66,11 @@ class OrderedTopicsField(TagField):
                 f"A topic's name is at most {longest(Topic, 'name')} characters: "
                 f"“{too_long[0][:60]}…” is longer."
             )
+        wordless = [name for name in names if not any(c.isalnum() for c in name)]
+        if wordless:
+            raise forms.ValidationError(
+                f"A topic's name needs a letter or a digit: “{wordless[0][:60]}” has none."
+            )
         if len(names) > MAX_THEMES:
             raise forms.ValidationError(
                 f"A readout has at most {MAX_THEMES} topics ({len(names)} given)."
@@ -89,9 +96,8 @@ def put_in_order(meeting: Meeting, names: list[str]) -> None:
         meeting.topic_links.select_related("tag"),
         key=lambda link: (place.get(link.tag.name.casefold(), len(place)), link.order, link.pk),
     )
-    changed = []
     for order, link in enumerate(links):
         if link.order != order:
             link.order = order
-            changed.append(link)
-    TaggedMeeting.objects.bulk_update(changed, ["order"])
+            # Saved one by one: the revision the admin is writing (History) takes each.
+            link.save(update_fields=["order"])

@@ -179,6 +179,18 @@ def _meeting_parts(version: Version, cache: dict) -> dict[str, set[str]]:
     }
 
 
+def _topic_order(version: Version, cache: dict) -> list[str]:
+    """The readout's topics in this version, in their order (main subjects first)."""
+    links = _related(version, TaggedMeeting, "content_object_id", cache)
+    names = dict(
+        Topic.objects.filter(pk__in=[link["tag_id"] for link in links.values()]).values_list(
+            "pk", "name"
+        )
+    )
+    in_order = sorted(links.items(), key=lambda item: (item[1].get("order", 0), item[0]))
+    return [names.get(link["tag_id"], "(deleted topic)") for _pk, link in in_order]
+
+
 def describe_changes(versions: Sequence[Version]) -> list[list[str]]:
     """For each version (newest first), lines saying what it changed from the one before."""
     cache: dict = {}
@@ -207,5 +219,8 @@ def describe_changes(versions: Sequence[Version]) -> list[list[str]]:
                     lines.append(f"{part} added: " + "; ".join(added))
                 if removed:
                     lines.append(f"{part} removed: " + "; ".join(removed))
+            order_now, order_before = _topic_order(version, cache), _topic_order(older, cache)
+            if order_now != order_before and set(order_now) == set(order_before):
+                lines.append("topics reordered: " + "; ".join(order_now))
         described.append(lines or ["No change to the record's fields."])
     return described

@@ -1,8 +1,7 @@
 """A readout's topics keep their order: its main subjects first, as its `themes` list them.
 
 The importer has always written a readout's topic links in the order of its themes, so
-the links' ids give that order back: each readout's links are numbered from 0 by id. The
-index serves a search that names a topic (which readouts have it among their first two).
+the links' ids give that order back: each readout's links are numbered from 0 by id.
 """
 
 from django.db import migrations, models
@@ -31,8 +30,4 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunSQL(NUMBER_BY_ID, migrations.RunSQL.noop),
-        migrations.AddIndex(
-            model_name="taggedmeeting",
-            index=models.Index(fields=["tag", "order"], name="taggedmeeting_tag_order_idx"),
-        ),
     ]

@@ -110,6 +110,10 @@ class MeetingQuerySet(models.QuerySet):
                 )
         return count
 
+    def with_topics_in_order(self) -> MeetingQuerySet:
+        """With each readout's topics read in their order (Meeting.topics_in_order)."""
+        return self.prefetch_related(_TOPICS_IN_ORDER)
+
     def in_full(self) -> MeetingQuerySet:
         """Everything a readout's page shows of it: participants with their organisations,
         accounts with their sides, topics and titles, topics; a fixed number of queries."""

@@ -299,6 +299,13 @@ class Topic(TagBase):
     class Meta:
         ordering = ["name"]
 
+    def slugify(self, tag: str, i: int | None = None) -> str:
+        """taggit's slug for a new topic (the admin's topics field makes them), never empty
+        and within its column with the "_2" taggit adds when it is taken."""
+        suffix = f"_{i}" if i is not None else ""
+        base = slugify(tag, allow_unicode=True) or "topic"
+        return base[: self._meta.get_field("slug").max_length - len(suffix)] + suffix
+
     def save(self, *args, **kwargs) -> None:
         self.aliases = "\n".join(self.alias_list)
         super().save(*args, **kwargs)
@@ -337,6 +344,5 @@ class TaggedMeeting(TaggedItemBase):
             ),
         ]
         indexes = [
-            models.Index(fields=["tag", "content_object"], name="taggedmeeting_tag_meeting_idx"),
-            models.Index(fields=["tag", "order"], name="taggedmeeting_tag_order_idx"),
+            models.Index(fields=["tag", "content_object"], name="taggedmeeting_tag_meeting_idx")
         ]

@@ -45,8 +45,8 @@ class ReadoutFeed(Feed):
         return (
             self.base_meetings(obj)
             .select_related("location_country")
+            .with_topics_in_order()
             .prefetch_related(
-                "topics",
                 Prefetch(
                     "sources", queryset=Source.objects.select_related("side", "side_organization")
                 ),
@@ -91,7 +91,7 @@ class ReadoutFeed(Feed):
         return meeting.updated_at
 
     def item_categories(self, meeting: Meeting) -> list[str]:
-        topics = [topic.name for topic in meeting.topics.all()]
+        topics = [topic.name for topic in meeting.topics_in_order]  # main subjects first
         return [*topics, self.SYNTHETIC_LABEL] if meeting.synthetic else topics
 
     def item_guid(self, meeting: Meeting) -> str:

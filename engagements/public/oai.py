@@ -330,7 +330,7 @@ def _read_token(token: str, *, records: bool) -> dict:
 
 
 def _with_parts(meetings: QuerySet[Meeting], records: bool) -> QuerySet[Meeting]:
-    meetings = meetings.prefetch_related("countries", "topics")
+    meetings = meetings.prefetch_related("countries").with_topics_in_order()
     if records:
         meetings = meetings.select_related("location_country").prefetch_related(
             Prefetch("participations", queryset=Participation.objects.select_related("official")),
@@ -341,7 +341,7 @@ def _with_parts(meetings: QuerySet[Meeting], records: bool) -> QuerySet[Meeting]
 
 def _sets_of(meeting: Meeting) -> Iterable[str]:
     yield from sorted(f"country:{c.code.lower()}" for c in meeting.countries.all())
-    yield from sorted(f"topic:{t.slug}" for t in meeting.topics.all())
+    yield from sorted(f"topic:{t.slug}" for t in meeting.topics_in_order)
 
 
 def _header(parent: ET.Element, meeting: Meeting) -> None:
@@ -380,7 +380,7 @@ def _record(request, record: ET.Element, meeting: Meeting) -> None:
             "contributor",
             f"{official} ({participation.title})" if participation.title else official,
         )
-    for topic in meeting.topics.all():
+    for topic in meeting.topics_in_order:  # main subjects first
         term("subject", topic.name)
     term("description", meeting.summary)
     term("date", meeting.date.isoformat())

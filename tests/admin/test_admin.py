@@ -290,6 +290,27 @@ def test_topics_are_typed_main_subjects_first_and_kept_in_that_order(staff_clien
     assert "/topics/cpec-20/" in page
 
 
+def test_existing_topics_are_matched_as_named_and_new_ones_get_a_usable_address(
+    staff_client, client
+):
+    envoy = make_official("Khalil Hashmi", country="PK")
+    counterpart = make_official("Liu Haixing", country="CN")
+    spaced = make_topic("Gwadar  Port")  # two spaces, as an import may have written it
+    make_topic("CPEC 2.0")
+    long_name = "a" * 99 + "?"
+    make_topic("a" * 99 + "!")  # its address (99 a's) is the one the new topic's name gives
+    data = readout_form(envoy=envoy, counterpart=counterpart)
+    data["topics"] = f"Gwadar  Port, CPEC 2.0\u202e, {long_name}"  # a hidden control
+    response = staff_client.post(ADD_URL, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    meeting = Meeting.objects.get()
+    topics = meeting.topics_in_order
+    assert [t.name for t in topics[:2]] == ["Gwadar  Port", "CPEC 2.0"]
+    assert topics[0].pk == spaced.pk and Topic.objects.filter(name__startswith="CPEC").count() == 1
+    assert topics[2].name == long_name and len(topics[2].slug) <= 100
+    assert client.get(topics[2].get_absolute_url()).status_code == 200
+
+
 @pytest.mark.parametrize(
     "typed, error",
     [
@@ -297,6 +318,7 @@ def test_topics_are_typed_main_subjects_first_and_kept_in_that_order(staff_clien
         ("a" * 200, "at most"),
         (", ".join(f"topic {n}" for n in range(201)), "at most 200 topics"),
         ("CPEC\x00 2.0", "Null characters are not allowed"),
+        ("trade, !!!", "needs a letter or a digit"),
     ],
 )
 def test_malformed_topics_are_refused_or_read_without_a_server_error(staff_client, typed, error):

@@ -7,7 +7,6 @@ from django.contrib.admin.models import LogEntry
 from django.test import Client
 from factories import ADD_URL, make_meeting, make_official, readout_form, staff_in
 from reversion.models import Version
-from taggit.utils import edit_string_for_tags
 
 from engagements.desk import roles
 from engagements.models import ArchiveVersion, Meeting, Official, Participation, Topic
@@ -94,6 +93,24 @@ def test_a_readout_reverts_with_its_participants_and_topics(staff_client, saved)
     assert "Reverted to previous version" in history
 
 
+def test_a_reordering_of_topics_is_in_the_history_and_reverts(staff_client, saved):
+    first = ["CPEC 2.0", "youth exchanges", "think-tank cooperation"]
+    assert [t.name for t in saved.topics_in_order] == first
+    reordered = ["think-tank cooperation", "CPEC 2.0", "youth exchanges"]
+    edit(staff_client, saved, topics=", ".join(reordered))
+    assert [t.name for t in Meeting.objects.get().topics_in_order] == reordered
+    page = staff_client.get(f"{MEETINGS}{saved.pk}/history/").content.decode()
+    assert "topics reordered: think-tank cooperation; CPEC 2.0; youth exchanges" in page
+    # Each version holds its order: the newest keeps the new one, the first the first.
+    versions = Version.objects.get_for_object(saved).order_by("revision__date_created", "pk")
+    response = revert_through(staff_client, f"{MEETINGS}{saved.pk}/history/{versions.last().pk}/")
+    assert response.status_code == 302
+    assert [t.name for t in Meeting.objects.get().topics_in_order] == reordered
+    response = revert_through(staff_client, f"{MEETINGS}{saved.pk}/history/{versions[0].pk}/")
+    assert response.status_code == 302
+    assert [t.name for t in Meeting.objects.get().topics_in_order] == first
+
+
 def test_officials_and_topics_have_a_history_too(staff_client):
     official = make_official("Liu Haixing", country="CN")
     url = f"/admin/engagements/official/{official.pk}/change/"
@@ -168,7 +185,7 @@ def form_as_shown(page) -> dict:
     for name in form.fields:
         value = form[name].value()
         if name == "topics" and not isinstance(value, str):
-            value = edit_string_for_tags(value or [])
+            value = form[name].field.widget.format_value(value or [])  # as the page shows it
         elif hasattr(value, "isoformat"):
             value = value.isoformat()
         if value is not None:

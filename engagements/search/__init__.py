@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
@@ -21,7 +21,7 @@ from django.db import connection
 from django.db.models import QuerySet
 from django.utils.safestring import SafeString
 
-from engagements.search import postgres, spelling, sqlite
+from engagements.search import postgres, ranking, spelling, sqlite
 from engagements.search.accounts import AccountSnippet, account_snippets
 from engagements.search.names import named_record, names_of, synonyms
 from engagements.search.query import (
@@ -82,7 +82,10 @@ class Found:
     dates: tuple[dt.date, ...] = ()
     kinds: tuple[str, ...] = ()
     facet_keys: tuple[str, ...] = ()  # derived.facet_keys
-    ranks: tuple[float, ...] = ()
+    ranks: tuple[float, ...] = ()  # the engine's
+    # The ranks a list "most relevant first" orders by (ranking.reranked), computed only
+    # for such a list: newest or oldest first needs no rank.
+    relevance: Callable[[], tuple[float, ...]] | None = field(default=None, compare=False)
 
     def __len__(self) -> int:
         return len(self.pks)
@@ -90,7 +93,8 @@ class Found:
     def ordered(self, sort: str) -> list[int]:
         """The ids, by relevance (then newest), newest or oldest first (filters.SORTS)."""
         if sort == "relevance":
-            best_first = sorted(zip(self.ranks, self.dates, self.pks, strict=True), reverse=True)
+            ranks = self.relevance() if self.relevance else self.ranks
+            best_first = sorted(zip(ranks, self.dates, self.pks, strict=True), reverse=True)
             return [pk for _rank, _date, pk in best_first]
         return list(self.pks[::-1] if sort == "oldest" else self.pks)
 
@@ -121,7 +125,14 @@ def find(meetings: QuerySet, text: str, synonyms: Sequence[str] = ()) -> Found:
     if engine.RANKED_APART:
         ranks = engine.ranks(text)
         columns[4] = tuple(ranks.get(pk, 0.0) for pk in columns[0])
-    return Found(*columns)
+    pks, dates, ranks = columns[0], columns[1], columns[4]
+    return Found(
+        *columns,
+        # The same ranking on both engines for the best of them (ranking.py).
+        relevance=lambda: ranking.reranked(
+            pks, ranks, dates, prepare(text).groups, engine.count_matching
+        ),
+    )
 
 
 def read_columns(rows: QuerySet) -> list[tuple]:

@@ -10,7 +10,6 @@ drafts reaches a visitor.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import operator
 import re
@@ -24,12 +23,12 @@ from django.contrib.postgres.search import (
     SearchVectorField,
     TrigramSimilarity,
 )
-from django.core.cache import cache
 from django.db.models import FloatField, QuerySet, TextField, Value
 from django.db.models.expressions import Expression
 from django.db.models.functions import Concat
 
 from engagements.models import Meeting, Official, Topic
+from engagements.search import ranking
 from engagements.search.query import MARK_END, MARK_START, prepare
 
 # `english` that ignores diacritics, as SQLite's tokenizer does (migration 0021): the
@@ -145,7 +144,8 @@ def _weighted_rank(text: str, asked: SearchQuery) -> Expression:
     if len(groups) < 2:
         return SearchRank(_PG_VECTOR, asked, weights=WEIGHTS)
     queries = [reduce(operator.or_, (_phrase(p) for p in alternatives)) for alternatives in groups]
-    total, found = _document_frequencies(groups, queries)
+    total, _average = ranking.archive_statistics()
+    found = ranking.document_frequencies(groups, count_matching)
     rank = Value(0.0, output_field=FloatField())
     for query, matches in zip(queries, found, strict=True):
         idf = math.log(1 + (total - matches + 0.5) / (matches + 0.5))
@@ -153,34 +153,12 @@ def _weighted_rank(text: str, asked: SearchQuery) -> Expression:
     return rank
 
 
-# How long a word's count is kept. A publication moves it by one in thousands: counting a
-# common word again after every publication (a fifth of a second at 100,000 readouts)
-# would cost more than the weights it corrects.
-FREQUENCIES_KEPT_SECONDS = 3600
-
-
-def _document_frequencies(
-    groups: list[list[list[str]]], queries: list[SearchQuery]
-) -> tuple[int, list[int]]:
-    """(published readouts, how many of them match each group), counted at most once an
-    hour per group (a common word's count reads much of the index)."""
-    keys = [
-        "search-df:" + hashlib.sha256(repr(group).encode()).hexdigest()[:40]
-        for group in [[["*"]], *groups]
-    ]
-    known = cache.get_many(keys)
-    missing = [i for i, key in enumerate(keys) if key not in known]
-    if missing:
-        published = Meeting.objects.published()
-        for i in missing:
-            found = (
-                published
-                if i == 0
-                else published.alias(search_vector=_PG_VECTOR).filter(search_vector=queries[i - 1])
-            )
-            known[keys[i]] = found.count()
-        cache.set_many({keys[i]: known[keys[i]] for i in missing}, FREQUENCIES_KEPT_SECONDS)
-    return known[keys[0]], [known[key] for key in keys[1:]]
+def count_matching(alternatives: Sequence[Sequence[str]]) -> int:
+    """How many published readouts hold any of these phrases (one group of a search)."""
+    query = reduce(operator.or_, (_phrase(list(p)) for p in alternatives))
+    return (
+        Meeting.objects.published().alias(search_vector=_PG_VECTOR).filter(search_vector=query)
+    ).count()
 
 
 def snippet_rows(meeting_ids: list[int], text: str, synonyms: Sequence[str] = ()):

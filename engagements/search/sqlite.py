@@ -125,6 +125,16 @@ def ranks(text: str) -> dict[int, float]:
         return dict(cursor.fetchall())
 
 
+def count_matching(alternatives: Sequence[Sequence[str]]) -> int:
+    """How many published readouts hold any of these phrases (one group of a search)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s",
+            [_fts5_expression([list(map(list, alternatives))])],
+        )
+        return cursor.fetchone()[0]
+
+
 def matching(
     meetings: QuerySet, text: str, *, ranked: bool = True, synonyms: Sequence[str] = ()
 ) -> tuple[QuerySet, Expression]:

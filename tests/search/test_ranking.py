@@ -1,0 +1,78 @@
+"""One ranking on both engines (engagements/search/ranking.py): how it reads text, and that
+what it puts first is what BM25 and the substance factor say, whatever the engine."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from factories import make_meeting
+
+from engagements import search
+from engagements.models import Meeting
+from engagements.search import ranking
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fresh_statistics():
+    cache.clear()  # the archive's size and word counts are kept an hour
+    yield
+    cache.clear()
+
+
+def test_phrases_are_read_as_stems_without_case_or_diacritics():
+    assert ranking.phrase_stems(["Organisations"]) == ("organis",)
+    assert ranking.phrase_stems(["CPEC", "2.0"]) == ("cpec", "2", "0")
+    assert ranking.phrase_stems(["Türkiye"]) == ranking.phrase_stems(["turkiye"])
+    text = ranking.folded(
+        "The organisation's Organisations met; CPEC 2.0 and CPEC-2.0, not CPEC 3.0."
+    )
+    assert ranking.occurrences(text, [ranking.phrase_stems(["organisation"])]) == 2
+    assert ranking.occurrences(text, [ranking.phrase_stems(["CPEC", "2.0"])]) == 2
+    either = [ranking.phrase_stems(["CPEC", "3.0"]), ranking.phrase_stems(["met"])]
+    assert ranking.occurrences(text, either) == 2
+    assert ranking.occurrences("", either) == ranking.occurrences(text, []) == 0
+    assert ranking.occurrences(ranking.folded("Türkiye's ties"), [("turkiy",)]) == 1
+
+
+def titles(found: search.Found) -> list[str]:
+    by_pk = dict(Meeting.objects.values_list("pk", "title"))
+    return [by_pk[pk] for pk in found.ordered("relevance")]
+
+
+def test_the_words_weigh_by_where_they_stand_how_often_and_how_rare():
+    filler = "The ministers met and spoke of many matters. " * 4  # bodies of one length
+    make_meeting("Talks", body=filler + "Agriculture.")
+    make_meeting("Agriculture talks", body=filler + "Nothing.")
+    make_meeting("Farm visit", summary="Agriculture was discussed.", body=filler + "Nothing.")
+    make_meeting("Unrelated", body=filler + "Trade.")
+    found = search.find(Meeting.objects.published(), "agriculture")
+    # In the title first (6), then in the summary (4), then in the body (2).
+    assert titles(found) == ["Agriculture talks", "Farm visit", "Talks"]
+    # A rare word tells more than a common one: "wheat" decides between the two.
+    make_meeting("Wheat and agriculture", body="Agriculture, agriculture, agriculture.")
+    make_meeting("Grain", body="Wheat was discussed, with agriculture.")
+    found = search.find(Meeting.objects.published(), "wheat agriculture")
+    assert titles(found)[0] == "Wheat and agriculture"
+
+
+def test_a_long_substantive_readout_is_not_buried_under_one_liners():
+    body = "The corridor's second phase, its zones and its railway were reviewed at length. "
+    long_one = make_meeting("Review of the corridor", body=(body + "Gwadar was discussed. ") * 8)
+    for n in range(5):
+        make_meeting(f"Gwadar {n}", body="Gwadar.")
+    found = search.find(Meeting.objects.published(), "Gwadar")
+    assert found.ordered("relevance")[0] == long_one.pk
+
+
+def test_beyond_the_rescored_matches_the_engines_order_follows(monkeypatch):
+    monkeypatch.setattr(ranking, "RERANKED", 2)
+    for n in range(5):
+        make_meeting(f"Energy {n}", body="Energy. " * (n + 1))
+    found = search.find(Meeting.objects.published(), "energy")
+    ranks = dict(zip(found.pks, found.relevance(), strict=True))
+    rescored = sorted(ranks.values(), reverse=True)[:2]
+    assert all(rank >= 0 for rank in rescored)  # scores
+    assert all(rank < 0 for rank in sorted(ranks.values(), reverse=True)[2:])  # below them
+    assert len(found.ordered("relevance")) == 5

@@ -26,8 +26,8 @@ from functools import lru_cache
 
 import snowballstemmer
 from django.core.cache import cache
-from django.db.models import Avg, Count
-from django.db.models.functions import Length
+from django.db.models import Avg, Count, Func, IntegerField
+from django.db.models.functions import Left, Length
 
 from engagements.models import Meeting
 
@@ -39,6 +39,9 @@ K1, B = 1.2, 0.5
 # topics, places, accounts) and the body: FTS5's weights (sqlite.WEIGHTS).
 COLUMN_WEIGHTS = (6.0, 4.0, 2.0)
 SUBSTANCE_CHARS = 300  # as both engines' substance factor
+# How much of a body is read for its words: a readout's first 20,000 characters (some
+# 3,000 words). A body may hold 500,000; fifty of those would cost a second.
+BODY_READ = 20_000
 # How long the archive's size, average length and each word's count are kept: a
 # publication moves them by one in thousands.
 STATISTICS_KEPT_SECONDS = 3600
@@ -98,6 +101,16 @@ def _starting_with(prefix: str) -> re.Pattern:
     return re.compile(rf"(?<!\w){re.escape(prefix)}\w*")
 
 
+class _Bytes(Func):
+    """The size of a text in bytes, as both engines' substance factor reads it."""
+
+    function = "octet_length"
+    output_field = IntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return self.as_sql(compiler, connection, template="length(CAST(%(expressions)s AS BLOB))")
+
+
 def archive_statistics() -> tuple[int, float]:
     """(published readouts, their average length in characters), kept an hour."""
     key = "search-statistics"
@@ -148,11 +161,14 @@ def scores(
         math.log(1 + (total - n + 0.5) / (n + 0.5)) for n in document_frequencies(groups, count)
     ]
     found = {}
-    for pk, primary, secondary, body in Meeting.objects.filter(pk__in=meeting_ids).values_list(
-        "pk", "search_primary", "search_secondary", "body"
-    ):
+    rows = Meeting.objects.filter(pk__in=meeting_ids).values_list(
+        "pk", "search_primary", "search_secondary", Left("body", BODY_READ), Length("body"),
+        _Bytes("body"),
+    )  # fmt: skip
+    for pk, primary, secondary, body, body_length, body_bytes in rows:
         columns = (primary or "", secondary or "", body or "")
-        relative = sum(map(len, columns)) / average if average else 1.0
+        length = len(columns[0]) + len(columns[1]) + (body_length or 0)
+        relative = length / average if average else 1.0
         texts = [folded(text) for text in columns]
         score = 0.0
         for phrases, idf in zip(stems, rarity, strict=True):
@@ -163,7 +179,7 @@ def scores(
             )
             if tf:
                 score += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * relative))
-        substance = 1 + math.log(1 + len(body.encode()) / SUBSTANCE_CHARS) if body else 1.0
+        substance = 1 + math.log(1 + (body_bytes or 0) / SUBSTANCE_CHARS)
         found[pk] = score * substance
     return found
 

@@ -76,3 +76,20 @@ def test_beyond_the_rescored_matches_the_engines_order_follows(monkeypatch):
     assert all(rank >= 0 for rank in rescored)  # scores
     assert all(rank < 0 for rank in sorted(ranks.values(), reverse=True)[2:])  # below them
     assert len(found.ordered("relevance")) == 5
+
+
+def test_a_huge_body_is_read_only_so_far_and_weighed_by_its_size(client):
+    filler = "Grassland survey. " * 2_000  # 36,000 characters: past what is read
+    early = make_meeting("Report A", body="Zebras first. " + filler)
+    late = make_meeting("Report B", body=filler + "Zebras at last.")
+    found = search.find(Meeting.objects.published(), "zebras")
+    assert set(found.pks) == {early.pk, late.pk}  # the engines find both
+    scores = dict(zip(found.pks, found.relevance(), strict=True))
+    assert scores[early.pk] > 0 and scores[late.pk] == 0  # only the part read is scored
+    assert client.get("/meetings/", {"q": "zebras"}).status_code == 200
+
+
+def test_the_size_of_a_body_is_counted_in_bytes_on_both_engines():
+    meeting = make_meeting("Türkiye", body="Çağrı in İstanbul — 一带一路")
+    size = Meeting.objects.filter(pk=meeting.pk).values_list(ranking._Bytes("body"), flat=True)
+    assert size.get() == len(meeting.body.encode())

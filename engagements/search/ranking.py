@@ -20,6 +20,7 @@ import hashlib
 import heapq
 import math
 import re
+import threading
 import unicodedata
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -47,7 +48,8 @@ BODY_READ = 20_000
 STATISTICS_KEPT_SECONDS = 3600
 
 _WORD = re.compile(r"\w+")
-_STEMMER = snowballstemmer.stemmer("english")
+# A stemmer keeps the word it works on in itself: one per thread (gunicorn's are threads).
+_PER_THREAD = threading.local()
 
 
 def folded(text: str) -> str:
@@ -62,7 +64,10 @@ def folded(text: str) -> str:
 @lru_cache(maxsize=50_000)
 def stem(word: str) -> str:
     """The stem of a folded word."""
-    return _STEMMER.stemWord(word)
+    stemmer = getattr(_PER_THREAD, "stemmer", None)
+    if stemmer is None:
+        stemmer = _PER_THREAD.stemmer = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word)
 
 
 def phrase_stems(words: Sequence[str]) -> tuple[str, ...]:

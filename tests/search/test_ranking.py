@@ -93,3 +93,25 @@ def test_the_size_of_a_body_is_counted_in_bytes_on_both_engines():
     meeting = make_meeting("Türkiye", body="Çağrı in İstanbul — 一带一路")
     size = Meeting.objects.filter(pk=meeting.pk).values_list(ranking._Bytes("body"), flat=True)
     assert size.get() == len(meeting.body.encode())
+
+
+def test_words_are_stemmed_right_when_threads_stem_at_once():
+    """gunicorn serves with threads; a stemmer keeps the word it works on in itself."""
+    import threading
+
+    letters = "abcdefghij"
+    stems = [a + b + c + "co" for a in letters for b in letters for c in letters]
+    words = [stem + ending for stem in stems for ending in ("operations", "ordinating")]
+    expected = {word: ranking.stem(word) for word in words}
+    ranking.stem.cache_clear()
+    wrong = []
+
+    def stem_all(chunk):
+        wrong.extend(word for word in chunk if ranking.stem(word) != expected[word])
+
+    threads = [threading.Thread(target=stem_all, args=(words[i::4],)) for i in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wrong == []

@@ -10,7 +10,6 @@ drafts reaches a visitor.
 
 from __future__ import annotations
 
-import math
 import operator
 import re
 from collections.abc import Sequence
@@ -148,7 +147,7 @@ def _weighted_rank(text: str, asked: SearchQuery) -> Expression:
     found = ranking.document_frequencies(groups, count_matching)
     rank = Value(0.0, output_field=FloatField())
     for query, matches in zip(queries, found, strict=True):
-        idf = math.log(1 + (total - matches + 0.5) / (matches + 0.5))
+        idf = ranking.rarity(total, matches)
         rank = rank + SearchRank(_PG_VECTOR, query, weights=WEIGHTS) * Value(idf)
     return rank
 

@@ -4,31 +4,34 @@ Each engine finds a search's matches and ranks them with its own function: FTS5'
 on SQLite, `ts_rank` (with the rarity of each word) on PostgreSQL. The two weigh words
 differently, so the same query used to put different readouts first on each (their top
 tens shared 78% of their readouts). The engine's first RERANKED matches are scored again
-here, by one function on both: BM25 over the words searched, as FTS5 reads it (a match
-in the title and names counts 6, in the summary, topics, places and accounts 4, in the
-body 2; each word's rarity in the whole archive; the readout's length against the
-archive's average, with half of BM25's usual weight, b 0.5 rather than 0.75), times the
+here, by one function on both: BM25 over the words searched, with FTS5's column weights
+(a match in the title and names counts 6, in the summary, topics, places and accounts 4,
+in the body 2), each word's rarity among the published readouts, and the readout's size
+against the average (in bytes, with b 0.5 rather than BM25's usual 0.75), times the
 substance factor both engines apply (a long, substantive readout is not buried under
-one-line ones). Words are read and stemmed here
-the same way for both (Snowball's English stemmer, diacritics ignored). The other matches
-follow, in the engine's order.
+one-line ones). Words are read and stemmed here the same way for both (Snowball's
+English stemmer, diacritics ignored): not exactly as either engine does, so a word an
+engine matched through its own stemming may count nothing here. The other matches
+follow, in the engine's order, and so do those found only by another of a topic's names.
 """
 
 from __future__ import annotations
 
 import hashlib
 import heapq
+import logging
 import math
 import re
 import threading
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import lru_cache
 
 import snowballstemmer
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Avg, Count, Func, IntegerField
-from django.db.models.functions import Left, Length
+from django.db.models.functions import Left
 
 from engagements.models import Meeting
 
@@ -41,13 +44,15 @@ K1, B = 1.2, 0.5
 COLUMN_WEIGHTS = (6.0, 4.0, 2.0)
 SUBSTANCE_CHARS = 300  # as both engines' substance factor
 # How much of a body is read for its words: a readout's first 20,000 characters (some
-# 3,000 words). A body may hold 500,000; fifty of those would cost a second.
+# 3,000 words). A body may hold 500,000; fifty of those would cost a second. Its size
+# (the length normalisation, the substance factor) is the whole body's.
 BODY_READ = 20_000
 # How long the archive's size, average length and each word's count are kept: a
 # publication moves them by one in thousands.
 STATISTICS_KEPT_SECONDS = 3600
 
 _WORD = re.compile(r"\w+")
+log = logging.getLogger(__name__)
 # A stemmer keeps the word it works on in itself: one per thread (gunicorn's are threads).
 _PER_THREAD = threading.local()
 
@@ -75,35 +80,48 @@ def phrase_stems(words: Sequence[str]) -> tuple[str, ...]:
     return tuple(stem(w) for word in words for w in _WORD.findall(folded(word)))
 
 
-def occurrences(text: str, phrases: Sequence[tuple[str, ...]]) -> int:
-    """How many times any of `phrases` (stems) occurs in `text` (folded), word after word.
+class Words:
+    """A text's words that a search may need, stemmed once: those that begin as one of the
+    search's stems does (a stem keeps its word's first letters, bar a rare irregular
+    word), found by one scan of the text whatever the number of phrases asked."""
 
-    Only the words that begin as a phrase's first stem does are read and stemmed (a stem
-    keeps its word's first letters, bar a rare irregular word): a search scores a hundred
-    readouts' text in a few milliseconds."""
-    found = 0
-    for phrase in phrases:
-        first, rest = phrase[0], phrase[1:]
-        if first[:3] not in text:  # most texts hold few of a search's words: one scan
-            continue
-        for match in _starting_with(first[:3]).finditer(text):
-            if stem(match.group()) != first:
-                continue
-            end = match.end()
-            for wanted in rest:
-                following = _WORD.search(text, end)
-                if following is None or stem(following.group()) != wanted:
-                    break
-                end = following.end()
-            else:
-                found += 1
-    return found
+    def __init__(self, text: str, prefixes: frozenset[str]) -> None:
+        self.text = folded(text)
+        self.spans: dict[str, list[int]] = {}  # stem → where the words with it end
+        if prefixes:
+            for match in _starting_with(prefixes).finditer(self.text):
+                self.spans.setdefault(stem(match.group()), []).append(match.end())
+
+    def count(self, phrases: Sequence[tuple[str, ...]]) -> int:
+        """How many times any of `phrases` (stems) occurs, word after word."""
+        found = 0
+        for phrase in phrases:
+            for end in self.spans.get(phrase[0], ()):
+                for wanted in phrase[1:]:
+                    following = _WORD.search(self.text, end)
+                    if following is None or stem(following.group()) != wanted:
+                        break
+                    end = following.end()
+                else:
+                    found += 1
+        return found
 
 
 @lru_cache(maxsize=1024)
-def _starting_with(prefix: str) -> re.Pattern:
-    """The words of a text that begin with `prefix`."""
-    return re.compile(rf"(?<!\w){re.escape(prefix)}\w*")
+def _starting_with(prefixes: frozenset[str]) -> re.Pattern:
+    """The words of a text that begin with any of `prefixes`."""
+    alternatives = "|".join(map(re.escape, sorted(prefixes, key=len, reverse=True)))
+    return re.compile(rf"(?<!\w)(?:{alternatives})\w*")
+
+
+def prefixes_of(phrases: Iterable[tuple[str, ...]]) -> frozenset[str]:
+    """The first letters (up to three) of every stem of these phrases."""
+    return frozenset(word[:3] for phrase in phrases for word in phrase)
+
+
+def occurrences(text: str, phrases: Sequence[tuple[str, ...]]) -> int:
+    """How many times any of `phrases` (stems) occurs in `text`, word after word."""
+    return Words(text, prefixes_of(phrases)).count(phrases) if phrases else 0
 
 
 class _Bytes(Func):
@@ -116,20 +134,37 @@ class _Bytes(Func):
         return self.as_sql(compiler, connection, template="length(CAST(%(expressions)s AS BLOB))")
 
 
+def _cached(keys: list[str]) -> dict:
+    try:
+        return cache.get_many(keys)
+    except Exception:  # a cache server that is down must not take searches with it
+        log.warning("cache read failed; counting instead", exc_info=True)
+        return {}
+
+
+def _keep(values: dict) -> None:
+    try:
+        cache.set_many(values, STATISTICS_KEPT_SECONDS)
+    except Exception:
+        log.warning("cache write failed", exc_info=True)
+
+
+def _key(name: str, part: object = "") -> str:
+    # Each engine its own: SQLite and PostgreSQL count words their own way.
+    digest = hashlib.sha256(repr(part).encode()).hexdigest()[:40]
+    return f"search-{name}:{connection.vendor}:{digest}"
+
+
 def archive_statistics() -> tuple[int, float]:
-    """(published readouts, their average length in characters), kept an hour."""
-    key = "search-statistics"
-    known = cache.get(key)
+    """(published readouts, their average size in bytes), kept an hour."""
+    key = _key("statistics")
+    known = _cached([key]).get(key)
     if known is None:
-        length = Length("search_primary") + Length("search_secondary") + Length("body")
-        found = Meeting.objects.published().aggregate(total=Count("pk"), average=Avg(length))
+        size = _Bytes("search_primary") + _Bytes("search_secondary") + _Bytes("body")
+        found = Meeting.objects.published().aggregate(total=Count("pk"), average=Avg(size))
         known = (found["total"], float(found["average"] or 0.0))
-        cache.set(key, known, STATISTICS_KEPT_SECONDS)
+        _keep({key: known})
     return known
-
-
-def _frequency_key(group) -> str:
-    return "search-df:" + hashlib.sha256(repr(group).encode()).hexdigest()[:40]
 
 
 def document_frequencies(
@@ -137,16 +172,22 @@ def document_frequencies(
 ) -> list[int]:
     """How many published readouts match each group of a search (`count(group)`: the
     engine's count), each kept an hour (a common word's count reads much of the index)."""
-    keys = [
-        "search-df:" + hashlib.sha256(repr(group).encode()).hexdigest()[:40] for group in groups
-    ]
-    known = cache.get_many(keys)
+    keys = [_key("df", group) for group in groups]
+    known = _cached(keys)
     missing = {key: group for key, group in zip(keys, groups, strict=True) if key not in known}
     if missing:
         counted = {key: count(group) for key, group in missing.items()}
-        cache.set_many(counted, STATISTICS_KEPT_SECONDS)
+        _keep(counted)
         known |= counted
     return [known[key] for key in keys]
+
+
+def rarity(total: int, matching: int) -> float:
+    """A word's weight by how few readouts hold it (BM25's idf), never below 0: the counts
+    are kept an hour, and a word counted after a burst of publishing may seem to be in
+    more readouts than the archive held when it was counted."""
+    matching = min(matching, total)
+    return math.log(1 + (total - matching + 0.5) / (matching + 0.5))
 
 
 def scores(
@@ -160,31 +201,30 @@ def scores(
     if not meeting_ids or not groups:
         return {}
     total, average = archive_statistics()
-    stems = [[phrase_stems(p) for p in alternatives] for alternatives in groups]
+    # Each group once, each of its phrases once ("china or china" is china).
+    unique = list({repr(alternatives): alternatives for alternatives in groups}.values())
+    stems = [list(dict.fromkeys(phrase_stems(p) for p in alternatives)) for alternatives in unique]
     stems = [[p for p in alternatives if p] for alternatives in stems]
-    rarity = [
-        math.log(1 + (total - n + 0.5) / (n + 0.5)) for n in document_frequencies(groups, count)
-    ]
+    weights = [rarity(total, n) for n in document_frequencies(unique, count)]
+    prefixes = prefixes_of(p for alternatives in stems for p in alternatives)
     found = {}
     rows = Meeting.objects.filter(pk__in=meeting_ids).values_list(
-        "pk", "search_primary", "search_secondary", Left("body", BODY_READ), Length("body"),
-        _Bytes("body"),
+        "pk", "search_primary", "search_secondary", Left("body", BODY_READ),
+        _Bytes("search_primary"), _Bytes("search_secondary"), _Bytes("body"),
     )  # fmt: skip
-    for pk, primary, secondary, body, body_length, body_bytes in rows:
-        columns = (primary or "", secondary or "", body or "")
-        length = len(columns[0]) + len(columns[1]) + (body_length or 0)
-        relative = length / average if average else 1.0
-        texts = [folded(text) for text in columns]
+    for pk, primary, secondary, body, *sizes in rows:
+        words = [Words(text or "", prefixes) for text in (primary, secondary, body)]
+        relative = sum(size or 0 for size in sizes) / average if average else 1.0
         score = 0.0
-        for phrases, idf in zip(stems, rarity, strict=True):
+        for phrases, idf in zip(stems, weights, strict=True):
             # A group's phrases are one word of the search ("defence" or "defense").
             tf = sum(
-                weight * occurrences(text, phrases)
-                for weight, text in zip(COLUMN_WEIGHTS, texts, strict=True)
+                weight * column.count(phrases)
+                for weight, column in zip(COLUMN_WEIGHTS, words, strict=True)
             )
             if tf:
                 score += idf * tf * (K1 + 1) / (tf + K1 * (1 - B + B * relative))
-        substance = 1 + math.log(1 + (body_bytes or 0) / SUBSTANCE_CHARS)
+        substance = 1 + math.log(1 + (sizes[2] or 0) / SUBSTANCE_CHARS)
         found[pk] = score * substance
     return found
 
@@ -200,10 +240,12 @@ def reranked(
     RERANKED scored again (`scores`); the others below them, in the engine's order."""
     if len(pks) < 2 or not groups:
         return tuple(ranks)
-    # The engine's best (rank, then newest), found without sorting every match.
+    # The engine's best (rank, then newest), found without sorting every match; not those
+    # it found only by another of a topic's names (rank 0), which come after the others.
     best = heapq.nlargest(RERANKED, zip(ranks, dates, pks, range(len(pks)), strict=True))
+    best = [entry for entry in best if entry[0] > 0]
     again = scores([pk for _rank, _date, pk, _i in best], groups, count)
-    below = max(ranks) + 1  # every score is at least 0, every engine's rank too
+    below = max(ranks) + 1  # every score is at least 0 (`rarity`), every engine's rank too
     shifted = [rank - below for rank in ranks]
     for _rank, _date, pk, i in best:
         shifted[i] = again.get(pk, shifted[i])

@@ -115,3 +115,34 @@ def test_words_are_stemmed_right_when_threads_stem_at_once():
     for thread in threads:
         thread.join()
     assert wrong == []
+
+
+def test_a_words_weight_is_never_negative_however_stale_the_counts():
+    assert ranking.rarity(100, 1) > ranking.rarity(100, 50) > ranking.rarity(100, 100) > 0
+    # Counted after a burst of publishing, against a size kept from before it.
+    assert ranking.rarity(2, 6) == ranking.rarity(2, 2) > 0
+
+
+def test_the_order_holds_when_the_archive_grew_since_its_size_was_counted():
+    make_meeting("Before", body="Nothing of note.")
+    search.find(Meeting.objects.published(), "note").relevance()  # keeps size 1
+    make_meeting("Many zeta", body="Zeta, zeta and zeta again. " * 3)
+    make_meeting("One zeta", body="Zeta once, with much else besides in a longer text here.")
+    found = search.find(Meeting.objects.published(), "zeta")
+    assert titles(found)[0] == "Many zeta"
+
+
+def test_readouts_found_only_by_a_topics_other_name_still_come_last():
+    make_meeting("Port talks", body="On the Gwadar Port and its berths.")
+    make_meeting("City visit", body="Gwadar, Gwadar and Gwadar again: the city's growth.")
+    found = search.find(Meeting.objects.published(), "Gwadar Port", ["Gwadar Port", "Gwadar"])
+    assert titles(found) == ["Port talks", "City visit"]
+
+
+def test_many_alternatives_are_counted_once_each_word_stemmed_once():
+    text = "China and Bhutan, Cambodia, Chile; cooperation with China."
+    letters = [(letter,) for letter in "bcdefgh"]
+    words = ranking.Words(text, ranking.prefixes_of([*letters, ("china",)]))
+    assert words.count([("china",)]) == 2
+    assert words.count([*letters, ("china",), ("china",)]) == 4  # each phrase counted
+    assert words.count([("cooper",), ("with",)]) == 1

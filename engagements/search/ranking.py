@@ -47,7 +47,7 @@ SUBSTANCE_CHARS = 300  # as both engines' substance factor
 # 3,000 words). A body may hold 500,000; fifty of those would cost a second. Its size
 # (the length normalisation, the substance factor) is the whole body's.
 BODY_READ = 20_000
-# How long the archive's size, average length and each word's count are kept: a
+# How long the archive's size, average size and each word's count are kept: a
 # publication moves them by one in thousands.
 STATISTICS_KEPT_SECONDS = 3600
 
@@ -116,7 +116,7 @@ def _starting_with(prefixes: frozenset[str]) -> re.Pattern:
 
 def prefixes_of(phrases: Iterable[tuple[str, ...]]) -> frozenset[str]:
     """The first letters (up to three) of every stem of these phrases."""
-    return frozenset(word[:3] for phrase in phrases for word in phrase)
+    return frozenset(word[:3] for phrase in phrases for word in phrase if word)
 
 
 def occurrences(text: str, phrases: Sequence[tuple[str, ...]]) -> int:

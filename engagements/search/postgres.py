@@ -63,6 +63,11 @@ def _not_phrase(words: list[str]) -> SearchQuery:
     return reduce(operator.and_, (~variant for variant in _variants(words)))
 
 
+def _any_phrase(alternatives: Sequence[Sequence[str]]) -> SearchQuery:
+    """Any of a group's phrases (one word of a search, in its spellings or names)."""
+    return reduce(operator.or_, (_phrase(list(p)) for p in alternatives))
+
+
 def web_query(text: str, synonyms: Sequence[str] = ()) -> SearchQuery | None:
     """The tsquery of the search both engines run (query.prepare): each group one of its
     phrases, every group, none of the excluded phrases, or any of the names the search
@@ -70,7 +75,7 @@ def web_query(text: str, synonyms: Sequence[str] = ()) -> SearchQuery | None:
     parsed = prepare(text, synonyms)
     query = None
     for alternatives in parsed.groups:
-        either = reduce(operator.or_, (_phrase(p) for p in alternatives))
+        either = _any_phrase(alternatives)
         query = either if query is None else query & either
     for words in parsed.excluded:
         query = _not_phrase(words) if query is None else query & _not_phrase(words)
@@ -108,7 +113,7 @@ class _Substance(Expression):
         return f"(1 + ln(1 + octet_length({alias}.body)::float8 / {SUBSTANCE_CHARS}))", []
 
 
-SUBSTANCE_CHARS = 300
+SUBSTANCE_CHARS = ranking.SUBSTANCE_CHARS
 # ts_rank's weights of the body (C: and D, unused), the summary, topics, places and accounts
 # (B), and the title and names (A).
 WEIGHTS = [0.1, 0.33, 0.67, 1.0]
@@ -142,7 +147,7 @@ def _weighted_rank(text: str, asked: SearchQuery) -> Expression:
     groups = prepare(text).groups
     if len(groups) < 2:
         return SearchRank(_PG_VECTOR, asked, weights=WEIGHTS)
-    queries = [reduce(operator.or_, (_phrase(p) for p in alternatives)) for alternatives in groups]
+    queries = [_any_phrase(alternatives) for alternatives in groups]
     total, _average = ranking.archive_statistics()
     found = ranking.document_frequencies(groups, count_matching)
     rank = Value(0.0, output_field=FloatField())
@@ -154,10 +159,12 @@ def _weighted_rank(text: str, asked: SearchQuery) -> Expression:
 
 def count_matching(alternatives: Sequence[Sequence[str]]) -> int:
     """How many published readouts hold any of these phrases (one group of a search)."""
-    query = reduce(operator.or_, (_phrase(list(p)) for p in alternatives))
     return (
-        Meeting.objects.published().alias(search_vector=_PG_VECTOR).filter(search_vector=query)
-    ).count()
+        Meeting.objects.published()
+        .alias(search_vector=_PG_VECTOR)
+        .filter(search_vector=_any_phrase(alternatives))
+        .count()
+    )
 
 
 def snippet_rows(meeting_ids: list[int], text: str, synonyms: Sequence[str] = ()):

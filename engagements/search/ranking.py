@@ -40,9 +40,10 @@ from engagements.models import Meeting
 RERANKED = 50
 K1, B = 1.2, 0.5
 # The weight of a match in search_primary (title, names), search_secondary (summary,
-# topics, places, accounts) and the body: FTS5's weights (sqlite.WEIGHTS).
+# topics, places, accounts) and the body: FTS5's bm25 weights too (sqlite.WEIGHTS).
 COLUMN_WEIGHTS = (6.0, 4.0, 2.0)
-SUBSTANCE_CHARS = 300  # as both engines' substance factor
+# The substance factor, 1 + ln(1 + bytes of body / SUBSTANCE_CHARS), on both engines too.
+SUBSTANCE_CHARS = 300
 # How much of a body is read for its words: a readout's first 20,000 characters (some
 # 3,000 words). A body may hold 500,000; fifty of those would cost a second. Its size
 # (the length normalisation, the substance factor) is the whole body's.

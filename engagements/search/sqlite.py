@@ -16,12 +16,14 @@ from django.db import connection
 from django.db.models import FloatField, QuerySet, Value
 from django.db.models.expressions import Expression, RawSQL
 
+from engagements.search import ranking
 from engagements.search.query import MARK_END, MARK_START, prepare
 
 FTS_TABLE = "engagements_meeting_fts"
-WEIGHTS = "6.0, 4.0, 2.0"  # bm25 weights of search_primary, search_secondary, body (3:2:1)
+# bm25 weights of search_primary, search_secondary, body (3:2:1): "6.0, 4.0, 2.0".
+WEIGHTS = ", ".join(map(str, ranking.COLUMN_WEIGHTS))
 # The rank is multiplied by 1 + ln(1 + bytes of text / SUBSTANCE_CHARS) (as on PostgreSQL).
-SUBSTANCE_CHARS = 300
+SUBSTANCE_CHARS = ranking.SUBSTANCE_CHARS
 # Ranking in a queryset (a correlated bm25 per row) re-reads the term's whole posting list
 # for each row: n hits cost n². A queryset (search(): downloads, feeds) ranks at most this
 # many hits so, the rest newest first; a list page (find()) ranks every match in one pass

@@ -151,15 +151,9 @@ def _meeting_parts(version: Version, cache: dict) -> dict[str, set[str]]:
     """A readout's participants, sources and topics in this version, as readable lines."""
     people = _related(version, Participation, "meeting_id", cache)
     sources = _related(version, Source, "meeting_id", cache)
-    links = _related(version, TaggedMeeting, "content_object_id", cache)
     titles = _related(version, AccountTitle, "meeting_id", cache)
     names = dict(
         Official.objects.filter(pk__in=[p["official_id"] for p in people.values()]).values_list(
-            "pk", "name"
-        )
-    )
-    topics = dict(
-        Topic.objects.filter(pk__in=[link["tag_id"] for link in links.values()]).values_list(
             "pk", "name"
         )
     )
@@ -170,7 +164,7 @@ def _meeting_parts(version: Version, cache: dict) -> dict[str, set[str]]:
             for p in people.values()
         },
         "sources": {" ".join(filter(None, [s["publisher"], s["url"]])) for s in sources.values()},
-        "topics": {topics.get(link["tag_id"], "(deleted topic)") for link in links.values()},
+        "topics": set(_topic_order(version, cache)),
         "titles in accounts": {
             f"{names.get(people.get(t['participation_id'], {}).get('official_id'), '?')}: "
             f"{t['title']} ({sources.get(t['account_id'], {}).get('publisher') or 'an account'})"
@@ -180,15 +174,19 @@ def _meeting_parts(version: Version, cache: dict) -> dict[str, set[str]]:
 
 
 def _topic_order(version: Version, cache: dict) -> list[str]:
-    """The readout's topics in this version, in their order (main subjects first)."""
-    links = _related(version, TaggedMeeting, "content_object_id", cache)
-    names = dict(
-        Topic.objects.filter(pk__in=[link["tag_id"] for link in links.values()]).values_list(
-            "pk", "name"
+    """The readout's topics in this version, in their order (main subjects first); read
+    once per version."""
+    key = ("topic order", version.pk)
+    if key not in cache:
+        links = _related(version, TaggedMeeting, "content_object_id", cache)
+        names = dict(
+            Topic.objects.filter(pk__in=[link["tag_id"] for link in links.values()]).values_list(
+                "pk", "name"
+            )
         )
-    )
-    in_order = sorted(links.items(), key=lambda item: (item[1].get("order", 0), item[0]))
-    return [names.get(link["tag_id"], "(deleted topic)") for _pk, link in in_order]
+        in_order = sorted(links.items(), key=lambda item: (item[1].get("order", 0), item[0]))
+        cache[key] = [names.get(link["tag_id"], "(deleted topic)") for _pk, link in in_order]
+    return cache[key]
 
 
 def describe_changes(versions: Sequence[Version]) -> list[list[str]]:

@@ -125,15 +125,19 @@ eval-intake: $(STAMP)
 	DATABASE_URL=sqlite:///$(EVAL_DB) DEBUG=true $(BIN)/python manage.py evaluate_intake '$(CORPUS)' $(if $(OUT),--out '$(OUT)')
 
 ## make eval-search: relevance on judged queries (eval/search/queries.json), on SQLite and PostgreSQL
-# The archive searched: the shipped real readouts and SEARCH_SAMPLES short synthetic ones.
+# The archives searched: the shipped real readouts (the benchmark), then the same with
+# SEARCH_SAMPLES short synthetic ones added (the demo archive's mix).
 SEARCH_SAMPLES ?= 2000
 EVAL_SEARCH_DB := $(CURDIR)/build/eval-search.sqlite3
 EVAL_SEARCH_PG := $(patsubst %/test,%/eval_search,$(PG_URL))
 define eval_search_steps
 	DATABASE_URL=$(1) DEBUG=true $(BIN)/python manage.py migrate --noinput -v0
 	DATABASE_URL=$(1) DEBUG=true $(BIN)/python manage.py load_fixtures -v0
-	DATABASE_URL=$(1) DEBUG=true $(BIN)/python manage.py import_readouts --no-progress build/eval-search-samples.jsonl
+	@echo "== the real archive"
 	DATABASE_URL=$(1) DEBUG=true $(BIN)/python manage.py evaluate_search $(if $(QUERIES),'$(QUERIES)',--rankings-dir eval/search)
+	DATABASE_URL=$(1) DEBUG=true $(BIN)/python manage.py import_readouts --no-progress build/eval-search-samples.jsonl
+	@echo "== the real archive among $(SEARCH_SAMPLES) synthetic readouts"
+	DATABASE_URL=$(1) DEBUG=true $(BIN)/python manage.py evaluate_search --worst 5 $(if $(QUERIES),'$(QUERIES)')
 endef
 eval-search: $(STAMP)
 	@mkdir -p build && rm -f $(EVAL_SEARCH_DB)

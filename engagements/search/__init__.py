@@ -126,11 +126,14 @@ def find(meetings: QuerySet, text: str, synonyms: Sequence[str] = ()) -> Found:
         ranks = engine.ranks(text)
         columns[4] = tuple(ranks.get(pk, 0.0) for pk in columns[0])
     pks, dates, ranks = columns[0], columns[1], columns[4]
+    # A search that names a topic or an official has its names as synonyms, the record's
+    # own name first (names.synonyms).
+    record_name = synonyms[0] if synonyms else ""
     return Found(
         *columns,
         # The same ranking on both engines for the best of them (ranking.py).
         relevance=lambda: ranking.reranked(
-            pks, ranks, dates, prepare(text).groups, engine.count_matching
+            pks, ranks, dates, prepare(text).groups, engine.count_matching, record_name
         ),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-from factories import make_meeting
+from factories import make_meeting, make_topic
 
 from engagements import search
 from engagements.models import Meeting
@@ -146,3 +146,42 @@ def test_many_alternatives_are_counted_once_each_word_stemmed_once():
     assert words.count([("china",)]) == 2
     assert words.count([*letters, ("china",), ("china",)]) == 4  # each phrase counted
     assert words.count([("cooper",), ("with",)]) == 1
+
+
+def _named_search(name: str) -> list[str]:
+    """The titles a search for a topic's name lists, most relevant first, as the page does."""
+    return titles(search.find(Meeting.objects.published(), name, search.synonyms(name)))
+
+
+def test_a_search_naming_a_topic_puts_the_readouts_mainly_about_it_first(monkeypatch):
+    filler = "The ministers met and spoke of many matters. " * 4
+    corridor = make_topic("Economic corridor", aliases="Corridor pact")
+    make_meeting(
+        "Summit",
+        topics=["trade", "energy", "culture", corridor],
+        body=filler + "The economic corridor and the economic corridor's zones came up.",
+    )
+    make_meeting("Review", topics=[corridor, "trade"], body=filler + "The economic corridor.")
+    # Its editors listed the corridor first: the review is about it, the summit in passing.
+    assert _named_search("Economic corridor") == ["Review", "Summit"]
+    assert _named_search("corridor pact") == ["Review", "Summit"]  # any of its names
+    # On words alone the summit, which names it twice, would come first.
+    monkeypatch.setattr(ranking, "MAIN_SUBJECT", 1.0)
+    assert _named_search("Economic corridor") == ["Summit", "Review"]
+
+
+def test_only_the_first_two_topics_and_only_an_editors_order_count():
+    filler = "The ministers met and spoke of many matters. " * 4
+    text = filler + "The economic corridor and the economic corridor's zones came up."
+    corridor = make_topic("Economic corridor")
+    make_meeting("Third", topics=["trade", "energy", corridor], body=text)
+    make_meeting("Second", topics=["trade", corridor, "energy"], body=text)
+    # A generated sample's topics were ordered by no editor.
+    make_meeting("Sample", topics=[corridor, "trade", "energy"], body=text, synthetic=True)
+    ranked = _named_search("Economic corridor")
+    assert ranked[0] == "Second"
+    assert set(ranked[1:]) == {"Third", "Sample"}
+    # A search for words that name no topic weighs no topic's place: no readout scores
+    # half as much again as another (they differ only by their columns' sizes).
+    plain = search.find(Meeting.objects.published(), "corridor zones").relevance()
+    assert len(plain) == 3 and max(plain) < 1.01 * min(plain)

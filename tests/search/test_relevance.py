@@ -1,6 +1,7 @@
-"""Search relevance on judged queries (eval/search/queries.json): the archive a researcher
-searches (the shipped real readouts among short synthetic ones), scored the way `make
-eval-search` scores it, on both databases. The floors are the figures when last improved."""
+"""Search relevance on judged queries (eval/search/queries.json), scored the way `make
+eval-search` scores it, on both databases: on the real archive (the shipped readouts), and
+on the same among short synthetic ones (the demo archive's mix). The floors are the
+figures when last improved."""
 
 from __future__ import annotations
 
@@ -25,8 +26,10 @@ from engagements.management.commands.evaluate_search import (
 ROOT = Path(__file__).resolve().parents[2]
 QUERIES = ROOT / "eval" / "search" / "queries.json"
 SAMPLES = 2000  # as `make eval-search`
-# (nDCG@10, share of queries whose best readout is first), per engine: may not fall.
-FLOORS = {"sqlite": (0.88, 0.857), "postgresql": (0.88, 0.857)}
+# (nDCG@10, share of queries whose best readout is first), per engine: may not fall. On
+# the real archive 0.922 and 91.1% on both; among the samples 0.895 and 0.902, 91.1%.
+FLOORS = {"sqlite": (0.92, 0.91), "postgresql": (0.92, 0.91)}
+FLOORS_AMONG_SAMPLES = {"sqlite": (0.89, 0.91), "postgresql": (0.90, 0.91)}
 # Top tens shared across the engines (mean overlap), and the same first readout: at least.
 # One ranking scores both engines' best matches (search/ranking.py): 0.977 and 1.0 now.
 AGREEMENT = (0.95, 0.95)
@@ -60,25 +63,24 @@ def test_a_queries_file_that_is_not_a_list_of_judged_queries_is_refused(tmp_path
         read_queries(bad)
 
 
-@pytest.fixture
-def researchers_archive(db):
-    call_command("load_fixtures", verbosity=0)
-    lines = [(json.dumps(r) + "\n").encode() for r in sample_records(SAMPLES)]
-    assert import_readouts(lines).created == SAMPLES
+def _scores(results: list[dict]) -> tuple[float, float]:
+    mean = sum(r["ndcg"] for r in results) / len(results)
+    first = sum(r["best_first"] for r in results) / len(results)
+    return mean, first
 
 
 @pytest.mark.xdist_group("search-relevance")
-def test_relevance_on_the_judged_queries_does_not_fall(researchers_archive):
+def test_relevance_on_the_judged_queries_does_not_fall(db):
     from django.db import connection
 
+    call_command("load_fixtures", verbosity=0)
     queries = read_queries(QUERIES)
     assert len(queries) >= 40
     results = evaluate(queries)
-    mean = sum(r["ndcg"] for r in results) / len(results)
-    first = sum(r["best_first"] for r in results) / len(results)
+    mean, first = _scores(results)
     floor_ndcg, floor_first = FLOORS[connection.vendor]
     assert mean >= floor_ndcg, [(r["query"], round(r["ndcg"], 2)) for r in results]
-    assert first >= floor_first
+    assert first >= floor_first, [r["query"] for r in results if not r["best_first"]]
     # The same answers on both engines: this engine's top tens against the other's, as
     # `make eval-search` last wrote them (eval/search/rankings-<engine>.json).
     other = "postgresql" if connection.vendor == "sqlite" else "sqlite"
@@ -92,3 +94,19 @@ def test_relevance_on_the_judged_queries_does_not_fall(researchers_archive):
     assert {
         q: (n, their_matches.get(q)) for q, n in ours.items() if n != their_matches.get(q)
     } == {}
+
+
+@pytest.mark.xdist_group("search-relevance")
+def test_short_synthetic_readouts_do_not_bury_the_real_ones(db):
+    """The demo archive's mix: the real readouts among 2,000 one-paragraph samples that
+    carry the topics searched in their titles (judged 0: they describe no meeting)."""
+    from django.db import connection
+
+    call_command("load_fixtures", verbosity=0)
+    lines = [(json.dumps(r) + "\n").encode() for r in sample_records(SAMPLES)]
+    assert import_readouts(lines).created == SAMPLES
+    results = evaluate(read_queries(QUERIES))
+    mean, first = _scores(results)
+    floor_ndcg, floor_first = FLOORS_AMONG_SAMPLES[connection.vendor]
+    assert mean >= floor_ndcg, [(r["query"], round(r["ndcg"], 2)) for r in results]
+    assert first >= floor_first, [r["query"] for r in results if not r["best_first"]]

@@ -215,9 +215,14 @@ class MeetingFilters:
             return meetings.none()
         meetings = self.narrow(meetings)
         if self.q:
-            meetings = search.search(
-                meetings, self.q, every_match=every_match, synonyms=search.synonyms(self.q)
-            )
+            synonyms = search.synonyms(self.q)
+            matches = search.search(meetings, self.q, every_match=every_match, synonyms=synonyms)
+            if every_match and self.sort == "relevance":
+                # A download's first readouts are the page's first: those ranking.py
+                # scored again, in its order (the engine's rank alone orders them otherwise).
+                found = search.find(meetings, self.q, synonyms)
+                return search.as_the_page_orders(matches, found)
+            meetings = matches
         return meetings.order_by(*SORTS[self.sort])
 
     @property

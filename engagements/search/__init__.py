@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, Value, When
 from django.utils.safestring import SafeString
 
 from engagements.search import postgres, ranking, spelling, sqlite
@@ -40,6 +40,7 @@ __all__ = [
     "Found",
     "ParsedQuery",
     "account_snippets",
+    "as_the_page_orders",
     "find",
     "find_or_correct",
     "highlight",
@@ -136,6 +137,17 @@ def find(meetings: QuerySet, text: str, synonyms: Sequence[str] = ()) -> Found:
             pks, ranks, dates, prepare(text).groups, engine.count_matching, record_name
         ),
     )
+
+
+def as_the_page_orders(matches: QuerySet, found: Found) -> QuerySet:
+    """`matches` (from `search`, with every match: a download) most relevant first as the
+    list page orders `found` (`find` among the same readouts): the page's first
+    ranking.RERANKED, which ranking.py scores again, then the others by the engine's rank."""
+    first = found.ordered("relevance")[: ranking.RERANKED]
+    place = Case(
+        *(When(pk=pk, then=Value(i)) for i, pk in enumerate(first)), default=Value(len(first))
+    )
+    return matches.alias(place_on_page=place).order_by("place_on_page", "-rank", "-date", "-id")
 
 
 def read_columns(rows: QuerySet) -> list[tuple]:

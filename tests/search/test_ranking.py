@@ -185,3 +185,29 @@ def test_only_the_first_two_topics_and_only_an_editors_order_count():
     # half as much again as another (they differ only by their columns' sizes).
     plain = search.find(Meeting.objects.published(), "corridor zones").relevance()
     assert len(plain) == 3 and max(plain) < 1.01 * min(plain)
+
+
+def test_a_download_sorted_most_relevant_first_begins_as_the_page_does(client):
+    filler = "The ministers met and spoke of many matters. " * 4
+    corridor = make_topic("Economic corridor")
+    make_meeting(
+        "Summit",
+        topics=["trade", "energy", "culture", corridor],
+        body=filler + "The economic corridor, the economic corridor's zones and its roads.",
+    )
+    make_meeting("Review", topics=[corridor, "trade"], body=filler + "The economic corridor.")
+    make_meeting("Aside", topics=["trade", "energy", corridor], body=filler + "A corridor.")
+    query = {"q": "Economic corridor", "sort": "relevance"}
+    page = [m.title for m in client.get("/meetings/", query).context["meetings"]]
+    assert page[0] == "Review"  # its main subject (ranking.MAIN_SUBJECT)
+    # The engine's rank alone, which used to order downloads, puts the summit first.
+    by_engine = search.search(
+        Meeting.objects.published(), "Economic corridor", synonyms=search.synonyms(query["q"])
+    ).order_by("-rank", "-date", "-id")
+    assert by_engine[0].title != "Review"
+    for fmt in ("csv", "jsonl"):
+        response = client.get(f"/meetings/export.{fmt}", query)
+        text = b"".join(response.streaming_content).decode()
+        assert [t for t in page if t in text] == page
+        positions = [text.index(title) for title in page]
+        assert positions == sorted(positions), fmt  # the page's order

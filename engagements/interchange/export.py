@@ -20,6 +20,7 @@ from engagements.models import (
     Source,
     TaggedMeeting,
 )
+from engagements.models.lookups import Among
 
 _MEETING_FIELDS = (
     "pk", "external_id", "date", "slug", "title", "kind", "city", "location_country__code",
@@ -47,7 +48,7 @@ def _chunk_records(rows: list[dict]) -> Iterator[tuple[dict, dict]]:
     ids = [row["pk"] for row in rows]
     people: dict[int, list[dict]] = {}
     for meeting_id, name, title, code, role, organization in (
-        Participation.objects.filter(meeting_id__in=ids)
+        Participation.objects.filter(Among("meeting_id", ids))
         .order_by("meeting_id", "order", "id")
         .values_list(
             "meeting_id",
@@ -64,14 +65,14 @@ def _chunk_records(rows: list[dict]) -> Iterator[tuple[dict, dict]]:
         people.setdefault(meeting_id, []).append(person)
     former: dict[int, list[str]] = {}
     for meeting_id, path in (
-        FormerAddress.objects.filter(meeting_id__in=ids)
+        FormerAddress.objects.filter(Among("meeting_id", ids))
         .order_by("path")
         .values_list("meeting_id", "path")
     ):
         former.setdefault(meeting_id, []).append(path)
     themes: dict[int, list[str]] = {}
     for meeting_id, name in (
-        TaggedMeeting.objects.filter(content_object_id__in=ids)
+        TaggedMeeting.objects.filter(Among("content_object_id", ids))
         .order_by("content_object_id", "order", "id")
         .values_list("content_object_id", "tag__name")
     ):
@@ -79,21 +80,21 @@ def _chunk_records(rows: list[dict]) -> Iterator[tuple[dict, dict]]:
     sources: dict[int, list[dict]] = {}
     account_titles: dict[int, dict[str, str]] = {}
     for source_id, name, title in (
-        AccountTitle.objects.filter(meeting_id__in=ids)
+        AccountTitle.objects.filter(Among("meeting_id", ids))
         .order_by("account_id", "participation__order", "participation_id")
         .values_list("account_id", "participation__official__name", "title")
     ):
         account_titles.setdefault(source_id, {})[name] = title
     account_topics: dict[int, list[str]] = {}
     for source_id, name in Source.topics.through.objects.filter(
-        source__meeting_id__in=ids
+        Among("source__meeting_id", ids)
     ).values_list("source_id", "topic__name"):
         account_topics.setdefault(source_id, []).append(name)
     for (
         source_id, meeting_id, url, publisher, published, archived, side, headline, text,
         side_organization,
     ) in (
-        Source.objects.filter(meeting_id__in=ids)
+        Source.objects.filter(Among("meeting_id", ids))
         .order_by("meeting_id", "order", "id")
         .values_list(
             "pk", "meeting_id", "url", "publisher", "published", "archived_url", "side__code",

@@ -473,7 +473,9 @@ def _restoring(errors: _Errors, data: dict) -> dict:
 
 def moment_text(moment: dt.datetime) -> str:
     """A moment as the format writes it: ISO 8601, UTC, microseconds, "Z"."""
-    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat, not strftime: three per readout, and the whole archive's download writes
+    # 100,000 readouts (strftime cost a second of it).
+    return moment.astimezone(dt.UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def default_slug(title: str) -> str:

@@ -224,3 +224,25 @@ def test_addresses_built_from_the_index_agree_with_reverse():
         finally:
             set_script_prefix("/")
     assert topics[0].get_absolute_url().startswith("/topics/%E4%B8%80")
+
+
+def test_among_selects_as_in_does_with_one_parameter():
+    from engagements.models.lookups import Among
+
+    envoy = make_official("Among Envoy")
+    meetings = [make_meeting(f"Among {n}") for n in range(4)]
+    meetings.append(make_meeting("Among 4", participants=[(envoy, "envoy", "")]))
+    wanted = [meetings[0].pk, meetings[3].pk, 10**9]  # one no readout has
+    assert list(Meeting.objects.filter(Among("id", wanted)).order_by("id")) == [
+        meetings[0],
+        meetings[3],
+    ]
+    assert not Meeting.objects.filter(Among("id", [])).exists()
+    # Through a relation, and however many values: one parameter.
+    many = [*range(10**6, 10**6 + 5_000), meetings[4].pk]
+    people = Participation.objects.filter(Among("meeting__id", many)).values_list(
+        "official__name", flat=True
+    )
+    assert list(people) == ["Among Envoy"]
+    _sql, params = people.query.sql_with_params()
+    assert len(params) <= 2  # the values, and what the query held before (not 5,001)

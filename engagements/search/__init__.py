@@ -12,6 +12,7 @@ Nothing outside this package branches on the database engine.
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
@@ -91,13 +92,48 @@ class Found:
     def __len__(self) -> int:
         return len(self.pks)
 
-    def ordered(self, sort: str) -> list[int]:
+    def ordered(self, sort: str) -> Sequence[int]:
         """The ids, by relevance (then newest), newest or oldest first (filters.SORTS)."""
         if sort == "relevance":
             ranks = self.relevance() if self.relevance else self.ranks
-            best_first = sorted(zip(ranks, self.dates, self.pks, strict=True), reverse=True)
-            return [pk for _rank, _date, pk in best_first]
+            return BestFirst(list(zip(ranks, self.dates, self.pks, strict=True)))
         return list(self.pks[::-1] if sort == "oldest" else self.pks)
+
+
+class BestFirst(Sequence):
+    """Ids by (rank, date, id), highest first, put in order only as far as asked: a page
+    of 25 among 10,000 matches needs the 25 best (heapq.nlargest, as sorted() would
+    order them), not every match sorted."""
+
+    def __init__(self, entries: list[tuple[float, dt.date, int]]) -> None:
+        self.entries = entries
+        self.known: list[int] = []  # the first ids, in order
+        self.whole = False
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __getitem__(self, index: int | slice):
+        needed = _needed(index)
+        if not self.whole and (needed is None or needed > len(self.known)):
+            if needed is not None and needed * 8 < len(self.entries):
+                best = heapq.nlargest(needed, self.entries)
+            else:
+                best, self.whole = sorted(self.entries, reverse=True), True
+            self.known = [pk for _rank, _date, pk in best]
+        return self.known[index]
+
+
+def _needed(index: int | slice) -> int | None:
+    """How many of the first entries `index` reads, or None for "all of them" (an index
+    from the end, a step)."""
+    if isinstance(index, slice):
+        if index.step not in (None, 1) or index.stop is None or index.stop < 0:
+            return None
+        if index.start is not None and index.start < 0:
+            return None
+        return index.stop
+    return index + 1 if index >= 0 else None
 
 
 def find(meetings: QuerySet, text: str, synonyms: Sequence[str] = ()) -> Found:

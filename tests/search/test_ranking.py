@@ -3,6 +3,8 @@ what it puts first is what BM25 and the substance factor say, whatever the engin
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.cache import cache
 from factories import make_meeting, make_topic
@@ -211,3 +213,17 @@ def test_a_download_sorted_most_relevant_first_begins_as_the_page_does(client):
         assert [t for t in page if t in text] == page
         positions = [text.index(title) for title in page]
         assert positions == sorted(positions), fmt  # the page's order
+
+
+def test_the_best_first_are_put_in_order_only_as_far_as_a_page_asks():
+    dates = [dt.date(2025, 1, 1 + n % 28) for n in range(1000)]
+    entries = [(float(n % 7), dates[n], n) for n in range(1000)]
+    whole = [pk for _rank, _date, pk in sorted(entries, reverse=True)]
+    best = search.BestFirst(list(entries))
+    assert len(best) == 1000
+    assert best[:25] == whole[:25] and not best.whole  # the 25 best alone
+    assert best[3] == whole[3]
+    assert best[25:50] == whole[25:50]
+    assert best[-1] == whole[-1] and best.whole  # from the end: all in order
+    assert list(best) == whole and best[::2] == whole[::2]
+    assert search.BestFirst([])[:25] == []

@@ -823,7 +823,7 @@ def test_postgresql_counts_each_words_readouts_once_for_its_rarity(library):
     published = Meeting.objects.published()
     with CaptureQueriesContext(connection) as first:
         found = search.find(published, "maritime Gwadar")
-    assert found.ordered("relevance") == [library["gwadar"].pk]
+    assert list(found.ordered("relevance")) == [library["gwadar"].pk]
     with CaptureQueriesContext(connection) as again:
         search.find(published, "maritime Gwadar")
     with CaptureQueriesContext(connection) as one_new:

@@ -180,6 +180,8 @@ def as_the_page_orders(matches: QuerySet, found: Found) -> QuerySet:
     list page orders `found` (`find` among the same readouts): the page's first
     ranking.RERANKED, which ranking.py scores again, then the others by the engine's rank."""
     first = found.ordered("relevance")[: ranking.RERANKED]
+    if not first:  # a CASE of no branch is a constant, which PostgreSQL reads as a column
+        return matches.order_by("-rank", "-date", "-id")
     place = Case(
         *(When(pk=pk, then=Value(i)) for i, pk in enumerate(first)), default=Value(len(first))
     )

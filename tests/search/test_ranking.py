@@ -227,3 +227,14 @@ def test_the_best_first_are_put_in_order_only_as_far_as_a_page_asks():
     assert best[-1] == whole[-1] and best.whole  # from the end: all in order
     assert list(best) == whole and best[::2] == whole[::2]
     assert search.BestFirst([])[:25] == []
+
+
+@pytest.mark.parametrize("query", ["nothing-like-it", "zzz -zzz", '"', "corridor -corridor"])
+def test_a_download_sorted_most_relevant_first_of_nothing_found_is_empty(client, query):
+    make_meeting("Review", body="The economic corridor.")
+    for fmt in ("csv", "jsonl"):
+        response = client.get(f"/meetings/export.{fmt}", {"q": query, "sort": "relevance"})
+        assert response.status_code in (200, 400), response.content[:300]
+        if response.status_code == 200:
+            assert "Review" not in b"".join(response.streaming_content).decode()
+    assert client.get("/meetings/", {"q": "corridor"}).status_code == 200  # nothing broken

@@ -10,6 +10,7 @@ archive. The cursor is signed: one that was altered or made up is a 400, not a g
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
@@ -109,7 +110,7 @@ def keyset_page(request, rows: QuerySet, ordering: Ordering) -> tuple[list, str 
     return page, link
 
 
-def offset_page(request, ids: list[int], ordering_name: str) -> tuple[list[int], str | None]:
+def offset_page(request, ids: Sequence[int], ordering_name: str) -> tuple[list[int], str | None]:
     """One page of a ranked list of ids, and the link to the next."""
     limit = read_limit(request.GET)
     start = read_cursor(request.GET, ordering_name) or 0

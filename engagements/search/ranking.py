@@ -211,13 +211,12 @@ def scores(
     meeting_ids: Sequence[int],
     groups: Sequence[Sequence[Sequence[str]]],
     count: Callable[[Sequence[Sequence[str]]], int],
-    topic: str = "",
+    record_name: str = "",
 ) -> dict[int, float]:
     """{meeting id: score} for these readouts and the groups of a search (query.prepare:
     every group, each any of its phrases): BM25 as FTS5 reads it, times the substance
-    factor, and times MAIN_SUBJECT where `topic` (the name of the record the search names,
-    if any: a topic so named) is among the readout's first topics. One read of their
-    text."""
+    factor, and times MAIN_SUBJECT where a topic named `record_name` (the record the
+    search names, if any) is among the readout's first topics. One read of their text."""
     if not meeting_ids or not groups:
         return {}
     total, average = archive_statistics()
@@ -229,7 +228,7 @@ def scores(
     prefixes = prefixes_of(p for alternatives in stems for p in alternatives)
     found = {}
     rows = Meeting.objects.filter(pk__in=meeting_ids).values_list(
-        "pk", "synthetic", _main_subject(topic), "search_primary", "search_secondary",
+        "pk", "synthetic", _main_subject(record_name), "search_primary", "search_secondary",
         Left("body", BODY_READ), _Bytes("search_primary"), _Bytes("search_secondary"),
         _Bytes("body"),
     )  # fmt: skip
@@ -252,13 +251,13 @@ def scores(
     return found
 
 
-def _main_subject(topic: str) -> Exists | Value:
-    """Whether a readout lists the topic named `topic` among its first topics."""
-    if not topic:
+def _main_subject(name: str) -> Exists | Value:
+    """Whether a readout lists the topic called `name` (if any) among its first topics."""
+    if not name:
         return Value(False)
     return Exists(
         TaggedMeeting.objects.filter(
-            content_object=OuterRef("pk"), tag__name=topic, order__lt=MAIN_SUBJECT_PLACES
+            content_object=OuterRef("pk"), tag__name=name, order__lt=MAIN_SUBJECT_PLACES
         )
     )
 
@@ -269,10 +268,10 @@ def reranked(
     dates: Sequence,
     groups: Sequence[Sequence[Sequence[str]]],
     count: Callable[[Sequence[Sequence[str]]], int],
-    topic: str = "",
+    record_name: str = "",
 ) -> tuple[float, ...]:
     """The ranks of a search's matches (as search.Found holds them) with the engine's first
-    RERANKED scored again (`scores`, with the name of the `topic` the search names); the
+    RERANKED scored again (`scores`, with the `record_name` the search names); the
     others below them, in the engine's order."""
     if len(pks) < 2 or not groups:
         return tuple(ranks)
@@ -280,7 +279,7 @@ def reranked(
     # it found only by another of a topic's names (rank 0), which come after the others.
     best = heapq.nlargest(RERANKED, zip(ranks, dates, pks, range(len(pks)), strict=True))
     best = [entry for entry in best if entry[0] > 0]
-    again = scores([pk for _rank, _date, pk, _i in best], groups, count, topic)
+    again = scores([pk for _rank, _date, pk, _i in best], groups, count, record_name)
     below = max(ranks) + 1  # every score is at least 0 (`rarity`), every engine's rank too
     shifted = [rank - below for rank in ranks]
     for _rank, _date, pk, i in best:

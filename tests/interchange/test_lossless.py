@@ -196,3 +196,20 @@ def test_record_lines_are_checked_and_must_come_before_the_readouts_naming_them(
     result = import_readouts([(json.dumps(readout) + "\n").encode()])
     assert "organization: mofa is not in the archive" in result.errors[0][1]
     assert not Meeting.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        dt.datetime(2025, 11, 11, 9, 30, 0, 123456, tzinfo=dt.UTC),
+        dt.datetime(2025, 11, 11, 14, 0, tzinfo=dt.timezone(dt.timedelta(hours=5))),
+        dt.datetime(999, 1, 2, 3, 4, 5, tzinfo=dt.UTC),  # a year of three digits
+    ],
+)
+def test_a_moment_is_written_in_utc_and_read_back_the_same(moment):
+    from engagements.interchange.format import _moment, moment_text
+
+    text = moment_text(moment)
+    assert text.endswith("Z") and len(text) == len("2025-11-11T09:30:00.123456Z")
+    errors: list[str] = []
+    assert _moment(errors, "updated_at", text) == moment and errors == []
